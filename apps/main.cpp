@@ -1,0 +1,84 @@
+// The neuromod command-line tool: parses arguments and dispatches to library calls.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "neuromod/app/catalogue.h"
+#include "neuromod/app/run_command.h"
+#include "neuromod/app/version_info.h"
+
+namespace {
+
+std::string join_command_line(int argc, char** argv) {
+  std::string line;
+  for (int i = 0; i < argc; ++i) line += (i ? " " : "") + std::string(argv[i]);
+  return line;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"neuromod: neuromodulation-aware deep networks on LibTorch"};
+  app.require_subcommand(1);
+  app.footer("Run `neuromod <command> --help` for a command's options and an example.");
+
+  neuromod::RunRequest request;
+  std::string config_path;
+  std::vector<std::string> arguments;
+  auto* run = app.add_subcommand("run", "Train a network described by a YAML config");
+  run->add_option("config", arguments,
+                  "CONFIG file, then key.path=value overrides (with --resume: overrides only)");
+  run->add_option("--out", request.out, "directory in which the run directory is made")
+      ->capture_default_str();
+  run->add_option("--resume", request.resume,
+                  "continue the run in RUN_DIR from its last checkpoint");
+  run->add_flag("--quiet", request.quiet, "no progress line");
+  run->add_flag("--print-config", request.print_config, "print the fully resolved config and exit");
+  run->footer(
+      "Example:\n"
+      "  neuromod run examples/quickstart.yaml learning.steps=500 learning.lr=3e-4\n"
+      "  neuromod run --resume runs/quickstart-20261203-101500");
+
+  std::string category;
+  auto* list =
+      app.add_subcommand("list", "List what is available: tasks, layers, config keys, ...");
+  list->add_option("category", category, "one category (tasks, layers, activations, config, ...)");
+  list->footer("Example:\n  neuromod list layers\n  neuromod list config");
+
+  auto* version = app.add_subcommand("version", "Versions, BLAS library and thread count");
+  version->footer("Example:\n  neuromod version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  try {
+    if (run->parsed()) {
+      // The first argument is the config unless resuming or it is an override.
+      std::size_t first_override = 0;
+      if (request.resume.empty()) {
+        if (arguments.empty() || arguments[0].find('=') != std::string::npos) {
+          std::cerr << "neuromod run: expected a CONFIG file (or --resume RUN_DIR)\n";
+          return neuromod::kExitError;
+        }
+        request.config = arguments[0];
+        first_override = 1;
+      }
+      request.overrides.assign(arguments.begin() + static_cast<long>(first_override),
+                               arguments.end());
+      request.command_line = join_command_line(argc, argv);
+      return neuromod::run_command(request);
+    }
+    if (list->parsed()) {
+      std::cout << neuromod::format_catalogue(category);
+      return neuromod::kExitOk;
+    }
+    if (version->parsed()) {
+      std::cout << neuromod::format_version_info(neuromod::collect_version_info());
+      return neuromod::kExitOk;
+    }
+  } catch (const std::exception& error) {
+    std::cerr << "neuromod: error: " << error.what() << "\n";
+    return neuromod::kExitError;
+  }
+  return neuromod::kExitOk;
+}

@@ -1,0 +1,59 @@
+#pragma once
+/// Compile-time classification of option field types, shared by the config visitors.
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "neuromod/config/enum_names.h"
+
+namespace neuromod::config {
+
+class Reader;
+
+/// True for option structs: types with `template <class V> void visit(V&)`.
+template <class T, class = void>
+struct is_options : std::false_type {};
+template <class T>
+struct is_options<T, std::void_t<decltype(std::declval<T&>().visit(std::declval<Reader&>()))>>
+    : std::true_type {};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+
+/// True for lists of option structs (`layers:`).
+template <class T, class = void>
+struct is_options_vector : std::false_type {};
+template <class T>
+struct is_options_vector<T, std::enable_if_t<is_vector<T>::value>>
+    : is_options<typename T::value_type> {};
+
+/// What a field of type T expects, in words: "an integer", "a list of numbers", ...
+template <class T>
+std::string expected_type();
+
+template <class T>
+std::string expected_type() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return "true or false";
+  } else if constexpr (std::is_integral_v<T>) {
+    return "an integer";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return "a number";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "a string";
+  } else if constexpr (std::is_enum_v<T>) {
+    return "one of " + enum_choices<T>();
+  } else if constexpr (is_vector<T>::value) {
+    return "a list of " + expected_type<typename T::value_type>();
+  } else {
+    static_assert(is_options<T>::value, "unsupported option field type");
+    return "a mapping";
+  }
+}
+
+}  // namespace neuromod::config

@@ -1,0 +1,25 @@
+#include "neuromod/functional/activation.h"
+
+#include <torch/torch.h>
+
+namespace neuromod::functional {
+
+torch::Tensor activate(const torch::Tensor& z, Activation activation) {
+  switch (activation) {
+    case Activation::identity:
+      return z;
+    case Activation::relu:
+      return torch::relu(z);
+    case Activation::tanh:
+      return torch::tanh(z);
+    case Activation::sigmoid:
+      return torch::sigmoid(z);
+    case Activation::softplus:
+      return torch::softplus(z);
+    case Activation::saturated_linear:
+      return torch::clamp(z, -1.0, 1.0);
+  }
+  throw std::logic_error("unknown activation");
+}
+
+}  // namespace neuromod::functional

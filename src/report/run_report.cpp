@@ -1,0 +1,527 @@
+#include "neuromod/report/run_report.h"
+
+#include "neuromod/report/metrics_table.h"
+#include "neuromod/report/plot.h"
+
+#include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace neuromod::report {
+namespace {
+
+// Pixel sizes of the learning curves: the PNG at twice the SVG's size is the same figure, sharp
+// on high-density screens and in slides.
+constexpr int kSvgWidth = 720;
+constexpr int kSvgHeight = 400;
+constexpr int kPngWidth = 2 * kSvgWidth;
+constexpr int kPngHeight = 2 * kSvgHeight;
+
+// A series with at most this many points gets a dot at each, so sparse test metrics read as
+// measurements rather than as a straight line through nothing.
+constexpr std::size_t kMarkerLimit = 40;
+
+// meta.json fields shown first and in this order; any others follow in the file's order.
+const std::vector<std::string> kMetaFields = {
+    "status", "started_at",   "finished_at",      "wall_seconds",     "seed", "threads",
+    "host",   "command_line", "neuromod_version", "libtorch_version", "blas", "git_revision"};
+
+constexpr const char* kStyle = R"css(
+:root { color-scheme: light; }
+body { margin: 0; background: #f6f6f4; color: #222; font: 15px/1.5 system-ui, -apple-system,
+  "Segoe UI", "DejaVu Sans", sans-serif; }
+main { max-width: 980px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 1px solid #ddd; }
+h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+nav a { margin-right: 1rem; }
+a { color: #0064a0; }
+.summary { color: #555; margin: 0 0 1rem; }
+.badge { display: inline-block; padding: 0 .5em; border-radius: .6em; background: #e4e4e4;
+  color: #222; font-weight: 600; }
+.badge.ok { background: #cdeee2; color: #00573f; }
+.badge.bad { background: #fbd9c6; color: #8a3200; }
+.note { background: #fff6d6; border-left: 4px solid #e69f00; padding: .5rem .8rem; }
+table { border-collapse: collapse; background: #fff; }
+th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6;
+  vertical-align: top; }
+th { background: #efefec; font-weight: 600; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.meta th { background: none; white-space: nowrap; }
+pre, code { font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", monospace; }
+pre { background: #fff; border: 1px solid #e2e2e2; padding: .7rem .9rem; overflow-x: auto;
+  max-height: 32rem; }
+figure { margin: 1rem 0 1.5rem; background: #fff; border: 1px solid #e2e2e2; padding: .5rem; }
+figure svg { display: block; width: 100%; max-width: 720px; height: auto; margin: 0 auto; }
+figcaption { font-size: .85rem; color: #555; text-align: center; }
+ul.files { padding-left: 1.2rem; }
+ul.files .size { color: #777; font-size: .85rem; }
+)css";
+
+std::string escape_html(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// A relative path as an href: '/' separates, everything outside the URL-safe set is %-encoded
+// (a '#' or '?' in a file name would otherwise cut the link short).
+std::string href_for(const std::string& relative) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : relative) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return escape_html(out);
+}
+
+std::optional<std::string> read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string format_number(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+std::string format_duration(double seconds) {
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%.1f s", seconds);
+  std::string text = buffer;
+  if (seconds >= 60.0) {
+    const auto total = static_cast<long long>(std::llround(seconds));
+    const long long hours = total / 3600;
+    const long long minutes = (total % 3600) / 60;
+    if (hours > 0) {
+      std::snprintf(buffer, sizeof buffer, " (%lld h %lld min)", hours, minutes);
+    } else {
+      std::snprintf(buffer, sizeof buffer, " (%lld min %lld s)", minutes, total % 60);
+    }
+    text += buffer;
+  }
+  return text;
+}
+
+std::string format_size(std::uintmax_t bytes) {
+  char buffer[32];
+  if (bytes < 1000) {
+    std::snprintf(buffer, sizeof buffer, "%ju B", bytes);
+  } else if (bytes < 1000 * 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.1f kB", bytes / 1e3);
+  } else if (bytes < 1000ull * 1000 * 1000) {
+    std::snprintf(buffer, sizeof buffer, "%.1f MB", bytes / 1e6);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%.1f GB", bytes / 1e9);
+  }
+  return buffer;
+}
+
+// A command line kept as a list of arguments reads back as a shell line.
+std::string join_arguments(const nlohmann::json& arguments) {
+  std::string line;
+  for (const auto& argument : arguments) {
+    std::string text = argument.is_string() ? argument.get<std::string>() : argument.dump();
+    if (text.empty() || text.find_first_of(" \t\"'$\\") != std::string::npos) {
+      std::string quoted = "'";
+      for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+      text = quoted + "'";
+    }
+    line += (line.empty() ? "" : " ") + text;
+  }
+  return line;
+}
+
+std::string format_meta_value(const std::string& key, const nlohmann::json& value) {
+  if (key == "wall_seconds" && value.is_number()) return format_duration(value.get<double>());
+  if (key == "command_line" && value.is_array()) return join_arguments(value);
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_float()) return format_number(value.get<double>());
+  return value.dump();
+}
+
+std::string status_class(const std::string& status) {
+  if (status == "finished" || status == "completed" || status == "ok" || status == "success") {
+    return "badge ok";
+  }
+  if (status == "failed" || status == "error" || status == "diverged" || status == "crashed") {
+    return "badge bad";
+  }
+  return "badge";
+}
+
+// A metric group as a file name: letters, digits, '.', '-' and '_' only, and never hidden.
+std::string file_stem_for(const std::string& group) {
+  std::string stem;
+  for (unsigned char c : group) {
+    stem += std::isalnum(c) || c == '-' || c == '_' || c == '.' ? static_cast<char>(c) : '_';
+  }
+  if (stem.empty() || stem.front() == '.') stem.insert(0, "metric");
+  return stem;
+}
+
+// What the run directory held, each part optional; `notes` say what was missing or unreadable.
+struct RunFiles {
+  std::string name;
+  std::optional<std::string> config_text;
+  std::optional<nlohmann::json> meta;
+  std::optional<MetricsTable> metrics;
+  std::vector<std::string> notes;
+};
+
+RunFiles load_run(const fs::path& run_dir) {
+  RunFiles run;
+  run.name = fs::canonical(run_dir).filename().string();
+
+  const fs::path config_path = run_dir / "config.yaml";
+  run.config_text = read_text(config_path);
+  if (!run.config_text) {
+    run.notes.push_back("No config.yaml in this run directory.");
+  } else {
+    try {
+      const YAML::Node config = YAML::Load(*run.config_text);
+      if (config.IsMap() && config["name"] && config["name"].IsScalar()) {
+        const auto name = config["name"].as<std::string>();
+        if (!name.empty()) run.name = name;
+      }
+    } catch (const YAML::Exception& e) {
+      run.notes.push_back("config.yaml does not parse as YAML: " + std::string(e.what()));
+    }
+  }
+
+  const fs::path meta_path = run_dir / "meta.json";
+  if (const auto meta_text = read_text(meta_path); !meta_text) {
+    run.notes.push_back("No meta.json in this run directory, so versions and timings are unknown.");
+  } else {
+    try {
+      auto meta = nlohmann::json::parse(*meta_text);
+      if (meta.is_object()) {
+        run.meta = std::move(meta);
+      } else {
+        run.notes.push_back("meta.json does not hold a JSON object.");
+      }
+    } catch (const nlohmann::json::exception& e) {
+      run.notes.push_back("meta.json does not parse as JSON: " + std::string(e.what()));
+    }
+  }
+
+  const fs::path metrics_path = run_dir / "metrics.csv";
+  if (!fs::exists(metrics_path)) {
+    run.notes.push_back(
+        "No metrics.csv in this run directory: the run stopped before it logged a step.");
+  } else {
+    try {
+      run.metrics = MetricsTable::read_csv(metrics_path);
+    } catch (const std::exception& e) {
+      run.notes.push_back("metrics.csv could not be read: " + std::string(e.what()));
+    }
+  }
+  return run;
+}
+
+// One learning curve: its group name, the file stem under plots/, and the figure.
+struct Curve {
+  std::string group;
+  std::string stem;
+  LinePlot plot;
+};
+
+std::vector<Curve> learning_curves(const MetricsTable& metrics) {
+  // Groups keep the order of their first column in the file.
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (const auto& column : metrics.columns()) {
+    const std::string group = metric_group(column);
+    auto it =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == group; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {group, {}});
+    it->second.push_back(column);
+  }
+
+  std::vector<Curve> curves;
+  std::map<std::string, int> stems_used;
+  for (const auto& [group, columns] : groups) {
+    Curve curve;
+    curve.group = group;
+    curve.plot.title = group;
+    curve.plot.x_label = "step";
+    curve.plot.y_label = group;
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+      // Only the finite cells: a metric logged every 500 steps is a line through its points, not
+      // isolated dots between empty cells.
+      Series series;
+      series.name = columns[c];
+      series.color = series_color(c);
+      const auto& values = metrics.values(columns[c]);
+      for (std::size_t row = 0; row < values.size(); ++row) {
+        if (!std::isfinite(values[row])) continue;
+        series.x.push_back(static_cast<double>(metrics.steps()[row]));
+        series.y.push_back(values[row]);
+      }
+      series.markers = series.y.size() <= kMarkerLimit;
+      if (!series.y.empty()) curve.plot.series.push_back(std::move(series));
+    }
+    if (curve.plot.series.empty()) continue;
+    // A lone series named as its plot needs no legend: the title already says what it is.
+    if (curve.plot.series.size() == 1 && curve.plot.series[0].name == group) {
+      curve.plot.series[0].name.clear();
+    }
+    const std::string stem = file_stem_for(group);
+    const int seen = stems_used[stem]++;
+    curve.stem = seen == 0 ? stem : stem + "-" + std::to_string(seen + 1);
+    curves.push_back(std::move(curve));
+  }
+  return curves;
+}
+
+void write_curve_files(const fs::path& plots_dir, const std::vector<Curve>& curves) {
+  if (curves.empty()) return;
+  std::error_code error;
+  fs::create_directories(plots_dir, error);
+  if (error) {
+    throw std::runtime_error("cannot create " + plots_dir.string() + ": " + error.message());
+  }
+  for (const Curve& curve : curves) {
+    write_png(curve.plot, plots_dir / (curve.stem + ".png"), kPngWidth, kPngHeight);
+    write_svg(curve.plot, plots_dir / (curve.stem + ".svg"), kSvgWidth, kSvgHeight);
+  }
+}
+
+void write_what_ran(std::ostream& html, const RunFiles& run) {
+  html << "<section id=\"what-ran\">\n<h2>What ran</h2>\n";
+  if (run.meta) {
+    html << "<table class=\"meta\">\n";
+    const auto row = [&](const std::string& key, const nlohmann::json& value) {
+      html << "<tr><th>" << escape_html(key) << "</th><td>"
+           << escape_html(format_meta_value(key, value)) << "</td></tr>\n";
+    };
+    for (const auto& key : kMetaFields) {
+      if (run.meta->contains(key)) row(key, run.meta->at(key));
+    }
+    for (const auto& [key, value] : run.meta->items()) {
+      if (std::find(kMetaFields.begin(), kMetaFields.end(), key) == kMetaFields.end()) {
+        row(key, value);
+      }
+    }
+    html << "</table>\n";
+  }
+  if (run.config_text) {
+    html << "<h3>Resolved config</h3>\n<pre>" << escape_html(*run.config_text) << "</pre>\n";
+  }
+  html << "</section>\n";
+}
+
+void write_final_metrics(std::ostream& html, const RunFiles& run) {
+  html << "<section id=\"final-metrics\">\n<h2>Final metrics</h2>\n";
+  if (!run.metrics || run.metrics->columns().empty()) {
+    html << "<p>No metrics were logged.</p>\n</section>\n";
+    return;
+  }
+  html << "<table class=\"metrics\">\n<thead><tr><th>metric</th><th>value</th><th>step</th></tr>"
+          "</thead>\n<tbody>\n";
+  for (const auto& column : run.metrics->columns()) {
+    html << "<tr><td>" << escape_html(column) << "</td>";
+    if (const auto last = run.metrics->last_value(column)) {
+      html << "<td class=\"num\">" << format_number(last->value) << "</td><td class=\"num\">"
+           << last->step << "</td>";
+    } else {
+      html << "<td class=\"num\">&mdash;</td><td class=\"num\">&mdash;</td>";
+    }
+    html << "</tr>\n";
+  }
+  html << "</tbody>\n</table>\n";
+  html << "<p class=\"summary\">" << run.metrics->rows() << " logged steps";
+  if (!run.metrics->steps().empty()) html << ", the last at step " << run.metrics->steps().back();
+  html << ".</p>\n</section>\n";
+}
+
+void write_learning_curves(std::ostream& html, const std::vector<Curve>& curves) {
+  html << "<section id=\"learning-curves\">\n<h2>Learning curves</h2>\n";
+  if (curves.empty()) html << "<p>No finite metric values to plot.</p>\n";
+  for (std::size_t i = 0; i < curves.size(); ++i) {
+    const Curve& curve = curves[i];
+    const std::string png = "plots/" + curve.stem + ".png";
+    const std::string svg = "plots/" + curve.stem + ".svg";
+    html << "<figure id=\"curve-" << escape_html(curve.stem) << "\">\n"
+         << render_svg_string(curve.plot, kSvgWidth, kSvgHeight, "f" + std::to_string(i) + "-")
+         << "<figcaption>" << escape_html(curve.group) << " against step &middot; <a href=\""
+         << href_for(png) << "\">PNG</a> &middot; <a href=\"" << href_for(svg)
+         << "\">SVG</a></figcaption>\n</figure>\n";
+  }
+  html << "</section>\n";
+}
+
+void write_file_list(std::ostream& html, const fs::path& run_dir) {
+  std::vector<std::string> files = {"config.yaml", "meta.json", "log.txt", "metrics.csv",
+                                    "metrics.jsonl"};
+  std::vector<std::string> plots;
+  std::error_code error;
+  for (fs::directory_iterator it(run_dir / "plots", error), end; !error && it != end;
+       it.increment(error)) {
+    if (it->is_regular_file() && it->path().extension() == ".png") {
+      plots.push_back("plots/" + it->path().filename().string());
+    }
+  }
+  std::sort(plots.begin(), plots.end());
+  files.insert(files.end(), plots.begin(), plots.end());
+
+  html << "<section id=\"files\">\n<h2>Files</h2>\n<ul class=\"files\">\n";
+  for (const auto& file : files) {
+    const fs::path path = run_dir / file;
+    if (!fs::is_regular_file(path, error)) continue;
+    const auto size = fs::file_size(path, error);
+    html << "<li><a href=\"" << href_for(file) << "\"><code>" << escape_html(file) << "</code></a>";
+    if (!error) html << " <span class=\"size\">" << format_size(size) << "</span>";
+    html << "</li>\n";
+  }
+  for (const std::string folder : {"checkpoints", "recordings"}) {
+    if (!fs::is_directory(run_dir / folder, error)) continue;
+    html << "<li><a href=\"" << href_for(folder + "/") << "\"><code>" << folder
+         << "/</code></a></li>\n";
+  }
+  html << "</ul>\n</section>\n";
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return buffer;
+}
+
+std::string render_page(const fs::path& run_dir, const RunFiles& run,
+                        const std::vector<Curve>& curves) {
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+       << "<title>" << escape_html(run.name) << " &ndash; neuromod run</title>\n"
+       << "<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
+
+  html << "<h1>Run <code>" << escape_html(run.name) << "</code></h1>\n<p class=\"summary\">";
+  if (run.meta && run.meta->contains("status") && run.meta->at("status").is_string()) {
+    const auto status = run.meta->at("status").get<std::string>();
+    html << "<span class=\"" << status_class(status) << "\">" << escape_html(status)
+         << "</span> &middot; ";
+  }
+  if (run.meta && run.meta->contains("wall_seconds") && run.meta->at("wall_seconds").is_number()) {
+    html << escape_html(format_duration(run.meta->at("wall_seconds").get<double>()))
+         << " &middot; ";
+  }
+  html << "report written " << utc_now() << "</p>\n";
+  html << "<nav><a href=\"#what-ran\">What ran</a><a href=\"#final-metrics\">Final metrics</a>"
+          "<a href=\"#learning-curves\">Learning curves</a><a href=\"#files\">Files</a></nav>\n";
+  for (const auto& note : run.notes) html << "<p class=\"note\">" << escape_html(note) << "</p>\n";
+
+  write_what_ran(html, run);
+  write_final_metrics(html, run);
+  write_learning_curves(html, curves);
+  write_file_list(html, run_dir);
+  html << "</main>\n</body>\n</html>\n";
+  return html.str();
+}
+
+// Written beside the target and renamed over it: rename within a directory is atomic, so a
+// browser or a second `neuromod report` sees the old page or the new one, never half of one.
+void write_atomically(const fs::path& target, const std::string& text) {
+  std::random_device entropy;
+  const fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
+                                                     std::to_string(entropy()));
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ignored;
+      fs::remove(temporary, ignored);
+      throw std::runtime_error("cannot write " + temporary.string());
+    }
+  }
+  std::error_code error;
+  fs::rename(temporary, target, error);
+  if (error) {
+    std::error_code ignored;
+    fs::remove(temporary, ignored);
+    throw std::runtime_error("cannot rename " + temporary.string() + " to " + target.string() +
+                             ": " + error.message());
+  }
+}
+
+}  // namespace
+
+std::string metric_group(const std::string& column) {
+  for (const char* prefix : {"train_", "test_", "eval_", "val_"}) {
+    const std::string p = prefix;
+    if (column.size() > p.size() && column.compare(0, p.size(), p) == 0) {
+      return column.substr(p.size());
+    }
+  }
+  return column;
+}
+
+fs::path write_run_report(const fs::path& run_dir) {
+  std::error_code error;
+  if (!fs::is_directory(run_dir, error)) {
+    throw std::runtime_error("run directory " + run_dir.string() + " does not exist" +
+                             (fs::exists(run_dir, error) ? " as a directory" : ""));
+  }
+  const RunFiles run = load_run(run_dir);
+  const std::vector<Curve> curves =
+      run.metrics ? learning_curves(*run.metrics) : std::vector<Curve>{};
+  write_curve_files(run_dir / "plots", curves);
+  const fs::path report = run_dir / "report.html";
+  write_atomically(report, render_page(run_dir, run, curves));
+  return report;
+}
+
+}  // namespace neuromod::report
