@@ -154,4 +154,22 @@ Origin Document::origin_of(const std::string& key_path, const YAML::Node& node) 
   return file_origin(file_, node ? node.Mark() : YAML::Mark::null_mark());
 }
 
+Origin Document::origin_at(const std::string& key_path) const {
+  YAML::Node node;
+  node.reset(root_);
+  for (const auto& segment : split_key_path(key_path)) {
+    const YAML::Node& parent = node;  // const access: never inserts
+    YAML::Node child;
+    if (parent.IsSequence() && is_index(segment) && std::stoul(segment) < parent.size()) {
+      child.reset(parent[std::stoul(segment)]);
+    } else if (parent.IsMap() && parent[segment]) {
+      child.reset(parent[segment]);
+    } else {
+      break;
+    }
+    node.reset(child);
+  }
+  return origin_of(key_path, node);
+}
+
 }  // namespace neuromod::config

@@ -39,6 +39,10 @@ class Document {
   /// set it (or one of its parents), else the file line the node was parsed from.
   Origin origin_of(const std::string& key_path, const YAML::Node& node) const;
 
+  /// Origin of dotted `key_path` (`layers.1.size`), found by walking the tree; a key that is
+  /// absent gets the origin of its nearest present parent.
+  Origin origin_at(const std::string& key_path) const;
+
  private:
   Document(YAML::Node root, std::string file);
 

@@ -36,6 +36,26 @@ struct is_options_vector<T, std::enable_if_t<is_vector<T>::value>>
 template <class T>
 std::string expected_type();
 
+/// The plural of expected_type, for list elements: "integers", "numbers", "mappings", ...
+template <class T>
+std::string expected_items() {
+  if constexpr (std::is_same_v<T, bool>) {
+    return "true/false values";
+  } else if constexpr (std::is_integral_v<T>) {
+    return "integers";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return "numbers";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return "strings";
+  } else if constexpr (std::is_enum_v<T>) {
+    return "names among " + enum_choices<T>();
+  } else if constexpr (is_vector<T>::value) {
+    return "lists";
+  } else {
+    return "mappings";
+  }
+}
+
 template <class T>
 std::string expected_type() {
   if constexpr (std::is_same_v<T, bool>) {
@@ -49,7 +69,7 @@ std::string expected_type() {
   } else if constexpr (std::is_enum_v<T>) {
     return "one of " + enum_choices<T>();
   } else if constexpr (is_vector<T>::value) {
-    return "a list of " + expected_type<typename T::value_type>();
+    return "a list of " + expected_items<typename T::value_type>();
   } else {
     static_assert(is_options<T>::value, "unsupported option field type");
     return "a mapping";

@@ -1,0 +1,190 @@
+// End-to-end: the neuromod binary as a user runs it.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "neuromod/core/atomic_file.h"
+#include "neuromod/learning/checkpoint.h"
+#include "support/cli.h"
+#include "support/temp_dir.h"
+#include "support/tiny_run.h"
+
+namespace neuromod {
+namespace {
+
+using testing::printed_run_directory;
+using testing::run_cli;
+using testing::slurp;
+
+bool contains(const std::string& text, const std::string& fragment) {
+  return text.find(fragment) != std::string::npos;
+}
+
+TEST(Cli, RunWritesTheWholeRunDirectory) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  const auto result = run_cli(
+      {"run", config.string(), "learning.steps=40", "--out", (dir / "runs").string()}, dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  const auto run = printed_run_directory(result.out);
+  ASSERT_FALSE(run.empty()) << result.out;
+  EXPECT_EQ(run.parent_path(), dir / "runs");
+  for (const char* file : {"config.yaml", "overrides.txt", "meta.json", "log.txt", "metrics.csv",
+                           "metrics.jsonl", "report.html", "checkpoints/step-00000040.pt"}) {
+    EXPECT_TRUE(std::filesystem::is_regular_file(run / file)) << file;
+  }
+  for (const char* directory : {"recordings", "plots"}) {
+    EXPECT_TRUE(std::filesystem::is_directory(run / directory)) << directory;
+  }
+  EXPECT_EQ(slurp(run / "overrides.txt"), "learning.steps=40\n");
+  EXPECT_TRUE(contains(slurp(run / "config.yaml"), "steps: 40"));
+  EXPECT_TRUE(contains(slurp(run / "config.yaml"), "momentum: 0"));  // defaults written out
+  const std::string meta = slurp(run / "meta.json");
+  for (const char* key : {"neuromod_version", "libtorch_version", "git_revision", "seed", "threads",
+                          "host", "command_line", "\"status\": \"completed\""}) {
+    EXPECT_TRUE(contains(meta, key)) << key;
+  }
+  EXPECT_TRUE(contains(slurp(run / "log.txt"), "completed 40 steps"));
+  // The report is the last thing printed.
+  EXPECT_TRUE(contains(result.out, "report: " + (run / "report.html").string() + "\n"));
+}
+
+TEST(Cli, PrintConfigShowsResolvedConfigAndWritesNothing) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  const auto result = run_cli({"run", config.string(), "learning.lr=0.5", "--print-config", "--out",
+                               (dir / "runs").string()},
+                              dir.path());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_TRUE(contains(result.out, "lr: 0.5"));
+  EXPECT_TRUE(contains(result.out, "keep_last: 2"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "runs"));
+}
+
+TEST(Cli, BadInputGivesAClearErrorAndWritesNothing) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  std::ofstream(dir / "malformed.yaml") << "layers: [\n";
+  std::ofstream(dir / "unknown.yaml") << testing::tiny_run_yaml() << "learnin: {lr: 1}\n";
+  const std::string out = (dir / "runs").string();
+  struct Case {
+    std::vector<std::string> arguments;
+    std::string expected;
+  };
+  const std::vector<Case> cases{
+      {{"run", (dir / "missing.yaml").string()}, "missing.yaml: config file not found"},
+      {{"run", (dir / "malformed.yaml").string()}, "malformed.yaml:2: malformed YAML"},
+      {{"run", (dir / "unknown.yaml").string()},
+       "unknown.yaml:11: learnin: unknown key at the top level (did you mean \"learning\"?)"},
+      {{"run", config.string(), "learning.lr=-1"},
+       "override 'learning.lr=-1': learning.lr: expected a number > 0, got '-1'"},
+      {{"run", config.string(), "learning.steps=ten"}, "expected an integer, got 'ten'"},
+      {{"run", config.string(), "task.data_dir=" + (dir / "nodata").string()},
+       "dataset-fashion-mnist"},
+      {{"run", "--resume", (dir / "not-a-run").string()}, "does not exist"},
+      {{"list", "lyers"}, "did you mean \"layers\""},
+  };
+  for (const auto& test : cases) {
+    auto arguments = test.arguments;
+    if (arguments[0] == "run") arguments.insert(arguments.end(), {"--out", out});
+    const auto result = run_cli(arguments, dir.path());
+    EXPECT_EQ(result.exit_code, 1) << test.expected;
+    EXPECT_TRUE(contains(result.err, test.expected)) << result.err;
+    EXPECT_TRUE(contains(result.err, "neuromod: error: ")) << result.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "runs"));
+}
+
+TEST(Cli, CorruptedCheckpointIsReportedAndNothingIsOverwritten) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  const auto first = run_cli(
+      {"run", config.string(), "learning.steps=40", "--out", (dir / "runs").string()}, dir.path());
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto run = printed_run_directory(first.out);
+  const auto checkpoint = run / "checkpoints/step-00000040.pt";
+  write_file_atomically(checkpoint, "this is not a checkpoint");
+  const std::string metrics = slurp(run / "metrics.csv");
+  const std::string meta = slurp(run / "meta.json");
+
+  const auto resumed = run_cli({"run", "--resume", run.string(), "learning.steps=80"}, dir.path());
+  EXPECT_EQ(resumed.exit_code, 1);
+  EXPECT_TRUE(contains(resumed.err, checkpoint.string())) << resumed.err;
+  EXPECT_TRUE(contains(resumed.err, "unreadable or corrupted")) << resumed.err;
+  EXPECT_EQ(slurp(run / "metrics.csv"), metrics);
+  EXPECT_EQ(slurp(run / "meta.json"), meta);
+  EXPECT_EQ(slurp(checkpoint), "this is not a checkpoint");
+  EXPECT_TRUE(contains(slurp(run / "config.yaml"), "steps: 40"));
+}
+
+// SIGTERM mid-run: the run checkpoints, exits non-zero and says how to resume; resuming
+// finishes with metrics identical to an uninterrupted run, wherever the signal landed.
+TEST(Cli, SigtermThenResumeEqualsAnUninterruptedRun) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  const std::vector<std::string> longer{"learning.steps=3000", "log.eval_every=1000",
+                                        "checkpoint.every=500"};
+  auto arguments = [&](const std::string& out) {
+    std::vector<std::string> list{"run", config.string()};
+    list.insert(list.end(), longer.begin(), longer.end());
+    list.insert(list.end(), {"--out", (dir / out).string()});
+    return list;
+  };
+  const auto whole = run_cli(arguments("whole"), dir.path());
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+
+  auto process = testing::start_cli(arguments("pieces"), dir.path());
+  // Wait until training has logged a few rows, then stop it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::filesystem::path run;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (run.empty() && std::filesystem::exists(dir / "pieces")) {
+      for (const auto& entry : std::filesystem::directory_iterator(dir / "pieces")) {
+        run = entry.path();
+      }
+    }
+    if (!run.empty() && slurp(run / "metrics.csv").size() > 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(process.pid, SIGTERM);
+  const auto stopped = testing::wait_cli(process);
+  if (stopped.exit_code == 0) GTEST_SKIP() << "the run finished before the signal arrived";
+  EXPECT_EQ(stopped.exit_code, 128 + SIGTERM) << stopped.out << stopped.err;
+  EXPECT_TRUE(contains(stopped.out, "stopped by SIGTERM")) << stopped.out;
+  EXPECT_TRUE(contains(stopped.out, "neuromod run --resume " + run.string())) << stopped.out;
+  EXPECT_TRUE(contains(slurp(run / "meta.json"), "\"status\": \"interrupted\""));
+
+  const auto resumed = run_cli({"run", "--resume", run.string()}, dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  const auto whole_run = printed_run_directory(whole.out);
+  EXPECT_EQ(slurp(run / "metrics.csv"), slurp(whole_run / "metrics.csv"));
+  EXPECT_TRUE(contains(slurp(run / "meta.json"), "resumptions"));
+}
+
+TEST(Cli, ListAndVersion) {
+  testing::TempDir dir;
+  const auto list = run_cli({"list"}, dir.path());
+  EXPECT_EQ(list.exit_code, 0);
+  EXPECT_TRUE(contains(list.out, "fashion_mnist"));
+  EXPECT_TRUE(contains(list.out, "linear"));
+  const auto keys = run_cli({"list", "config"}, dir.path());
+  EXPECT_TRUE(contains(keys.out, "learning.lr"));
+  EXPECT_TRUE(contains(keys.out, "layers[].activation"));
+  const auto version = run_cli({"version"}, dir.path());
+  EXPECT_EQ(version.exit_code, 0);
+  for (const char* field : {"neuromod: ", "libtorch: ", "compiler: ", "blas: ", "threads: "}) {
+    EXPECT_TRUE(contains(version.out, field)) << field;
+  }
+  for (const char* verb : {"run", "list", "version"}) {
+    const auto help = run_cli({verb, "--help"}, dir.path());
+    EXPECT_EQ(help.exit_code, 0) << verb;
+    EXPECT_TRUE(contains(help.out, "Example")) << verb;
+  }
+}
+
+}  // namespace
+}  // namespace neuromod
