@@ -165,6 +165,20 @@ TEST(Cli, SigtermThenResumeEqualsAnUninterruptedRun) {
   EXPECT_TRUE(contains(slurp(run / "meta.json"), "resumptions"));
 }
 
+TEST(Cli, NonFiniteLossStopsWithExitCode3AndAClearMessage) {
+  testing::TempDir dir;
+  const auto config = testing::write_tiny_config(dir.path());
+  const auto result = run_cli({"run", config.string(), "learning.optimizer=sgd", "learning.lr=1e30",
+                               "log.every=1", "log.eval_every=1", "checkpoint.every=1", "--out",
+                               (dir / "runs").string()},
+                              dir.path());
+  EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
+  EXPECT_TRUE(contains(result.out, "the loss became NaN or infinite at step")) << result.out;
+  const auto run = printed_run_directory(result.out);
+  EXPECT_TRUE(contains(slurp(run / "meta.json"), "\"status\": \"diverged\""));
+  EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
+}
+
 TEST(Cli, ListAndVersion) {
   testing::TempDir dir;
   const auto list = run_cli({"list"}, dir.path());

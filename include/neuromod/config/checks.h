@@ -58,7 +58,7 @@ struct NonEmpty {
   bool ok(const T& value) const {
     return !value.empty();
   }
-  std::string expected() const { return "not empty"; }
+  std::string expected() const { return "that is not empty"; }
 };
 
 inline Positive positive() {
