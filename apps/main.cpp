@@ -7,6 +7,7 @@
 #include "neuromod/app/catalogue.h"
 #include "neuromod/app/run_command.h"
 #include "neuromod/app/version_info.h"
+#include "neuromod/report/compare_report.h"
 
 namespace {
 
@@ -43,8 +44,30 @@ int main(int argc, char** argv) {
   std::string category;
   auto* list =
       app.add_subcommand("list", "List what is available: tasks, layers, config keys, ...");
+  bool markdown = false;
   list->add_option("category", category, "one category (tasks, layers, activations, config, ...)");
+  list->add_flag("--markdown", markdown, "with `config`: the keys as a Markdown table");
   list->footer("Example:\n  neuromod list layers\n  neuromod list config");
+
+  neuromod::report::CompareOptions compare_options;
+  auto* compare = app.add_subcommand(
+      "compare", "Compare runs: their final metrics in one table, their learning curves overlaid");
+  compare->add_option("runs", compare_options.runs, "the run directories to compare")
+      ->required()
+      ->type_name("RUN_DIR");
+  compare
+      ->add_option("--out", compare_options.out,
+                   "directory for report.html and plots/ (default: runs/compare-<timestamp>)")
+      ->type_name("DIR");
+  compare
+      ->add_option("--label", compare_options.labels,
+                   "a label per run, repeated in the order of the runs (default: config names)")
+      ->allow_extra_args(false)
+      ->type_name("LABEL");
+  compare->footer(
+      "Example:\n"
+      "  neuromod compare runs/quickstart-20261203-101500 runs/quickstart-20261203-113000\n"
+      "  neuromod compare runs/a runs/b --label \"lr 1e-3\" --label \"lr 3e-4\" --out runs/lr");
 
   auto* version = app.add_subcommand("version", "Versions, BLAS library and thread count");
   version->footer("Example:\n  neuromod version");
@@ -69,7 +92,16 @@ int main(int argc, char** argv) {
       return neuromod::run_command(request);
     }
     if (list->parsed()) {
-      std::cout << neuromod::format_catalogue(category);
+      std::cout << (markdown && category == "config" ? neuromod::config_reference_markdown()
+                                                     : neuromod::format_catalogue(category));
+      return neuromod::kExitOk;
+    }
+    if (compare->parsed()) {
+      if (compare_options.out.empty()) {
+        compare_options.out = neuromod::report::default_compare_dir();
+      }
+      const auto report = neuromod::report::write_compare_report(compare_options);
+      std::cout << "report: " << report.string() << "\n";
       return neuromod::kExitOk;
     }
     if (version->parsed()) {

@@ -10,6 +10,10 @@
 #include "neuromod/config/run_config.h"
 #include "neuromod/config/suggest.h"
 #include "neuromod/config/writer.h"
+#include "neuromod/modulation/effect_target.h"
+#include "neuromod/modulation/modulator_presets.h"
+#include "neuromod/modulation/receptor_presets.h"
+#include "neuromod/modulation/source_options.h"
 
 namespace neuromod {
 
@@ -19,6 +23,39 @@ template <class E>
 std::vector<CatalogueEntry> enum_entries() {
   std::vector<CatalogueEntry> entries;
   for (const auto& entry : enum_names(E{})) entries.push_back({entry.name, entry.doc});
+  return entries;
+}
+
+std::vector<CatalogueEntry> modulator_entries() {
+  std::vector<CatalogueEntry> entries;
+  for (const auto& preset : modulator_presets()) {
+    entries.push_back({preset.name, preset.full_name + ": " + preset.role + " (tau " +
+                                        config::format_number(preset.tau) + ", range [" +
+                                        config::format_number(preset.lo) + ", " +
+                                        config::format_number(preset.hi) + "]; " +
+                                        preset.reference + ")"});
+  }
+  return entries;
+}
+
+std::vector<CatalogueEntry> receptor_entries() {
+  std::vector<CatalogueEntry> entries;
+  for (const auto& preset : receptor_presets()) {
+    entries.push_back(
+        {preset.name, preset.modulator + ", " + config::enum_name(preset.sign) + ", " +
+                          config::enum_name(preset.compartment) + "." +
+                          config::enum_name(preset.effect) + ": " + preset.doc + " (" +
+                          preset.reference + ")"});
+  }
+  return entries;
+}
+
+std::vector<CatalogueEntry> effect_entries() {
+  std::vector<CatalogueEntry> entries;
+  for (const auto& entry : enum_names(functional::EffectKind{})) {
+    const std::string scope = config::enum_name(functional::effect_scope(entry.value));
+    entries.push_back({entry.name, entry.doc + " [" + scope + "]"});
+  }
   return entries;
 }
 
@@ -36,6 +73,12 @@ const std::map<std::string, std::function<std::vector<CatalogueEntry>()>>& categ
   static const std::map<std::string, std::function<std::vector<CatalogueEntry>()>> table{
       {"tasks", enum_entries<TaskKind>},
       {"layers", enum_entries<LayerKind>},
+      {"plasticity", enum_entries<PlasticityRule>},
+      {"modulators", modulator_entries},
+      {"sources", enum_entries<SourceKind>},
+      {"receptors", receptor_entries},
+      {"effects", effect_entries},
+      {"compartments", enum_entries<Compartment>},
       {"activations", enum_entries<functional::Activation>},
       {"algorithms", enum_entries<Algorithm>},
       {"optimizers", enum_entries<Optimizer>},
@@ -72,6 +115,21 @@ std::vector<CatalogueEntry> catalogue(const std::string& category) {
                                 "; expected one of: " + known);
   }
   return found->second();
+}
+
+std::string config_reference_markdown() {
+  auto cell = [](std::string text) {
+    std::string escaped;
+    for (char c : text) escaped += c == '|' ? std::string("\\|") : std::string(1, c);
+    return escaped;
+  };
+  std::string text = "| key | meaning | type | default |\n|---|---|---|---|\n";
+  for (const auto& field : config::describe_options<RunConfig>()) {
+    const std::string value = field.default_value.empty() ? "" : "`" + field.default_value + "`";
+    text += "| `" + field.key + "` | " + cell(field.doc) + " | " + cell(field.type) + " | " +
+            cell(value) + " |\n";
+  }
+  return text;
 }
 
 std::string format_catalogue(const std::string& category) {

@@ -4,6 +4,8 @@
 
 #include "neuromod/config/reader.h"
 #include "neuromod/config/writer.h"
+#include "neuromod/models/modulated_network.h"
+#include "neuromod/tasks/task_shape.h"
 
 namespace neuromod {
 
@@ -29,7 +31,7 @@ void validate_layers(const RunConfig& config, const config::Document& document) 
                         document.origin_at(path + ".name"));
     }
     const bool last = i + 1 == config.layers.size();
-    if (!last && layer.size == 0) {
+    if (!last && layer.size == 0 && layer.kind != LayerKind::dropout) {
       throw ConfigError(path + ".size",
                         "expected a size >= 1 (only the last layer may omit it), got 0",
                         document.origin_at(path));
@@ -53,12 +55,41 @@ void validate_schedule(const RunConfig& config, const config::Document& document
   }
 }
 
+// The network's structure and its modulation, checked against each other before any data is
+// loaded, so that every error still points at its line.
+void validate_network(const RunConfig& config, const config::Document& document) {
+  const NetworkShape shape = task_shape(config.task);
+  std::vector<LayerOptions> layers;
+  try {
+    layers = resolve_layers(config.layers, shape);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("layers", error.what(), document.origin_at("layers"));
+  }
+  try {
+    validate_modulation(modulation_options(config), layer_sites(layers, shape));
+  } catch (const ModulationError& error) {
+    throw ConfigError(error.key(), error.problem(), document.origin_at(error.key()));
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError("layers", error.what(), document.origin_at("layers"));
+  }
+}
+
 }  // namespace
+
+ModulationOptions modulation_options(const RunConfig& config) {
+  return {config.modulators, config.projections, config.interactions, config.states,
+          config.state_cycle};
+}
 
 RunConfig load_run_config(const config::Document& document) {
   RunConfig config = config::read_options<RunConfig>(document);
+  // Kind-dependent defaults are made explicit, so the resolved config.yaml shows them.
+  for (auto& layer : config.layers) {
+    if (!layer.activation) layer.activation = default_activation(layer.kind);
+  }
   validate_layers(config, document);
   validate_schedule(config, document);
+  validate_network(config, document);
   return config;
 }
 

@@ -4,8 +4,8 @@
 
 namespace neuromod {
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const LearningOptions& options,
-                                                        std::vector<torch::Tensor> parameters) {
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(
+    const LearningOptions& options, std::vector<torch::optim::OptimizerParamGroup> parameters) {
   switch (options.optimizer) {
     case Optimizer::adam:
       return std::make_unique<torch::optim::Adam>(parameters,

@@ -10,12 +10,38 @@ namespace neuromod {
 namespace {
 // Examples per forward pass when evaluating (bounds memory, not results).
 constexpr int64_t kEvalChunk = 2000;
+
+torch::Tensor rows(const torch::Tensor& tensor, const torch::Tensor& indices) {
+  return tensor.defined() ? tensor.index_select(0, indices) : torch::Tensor();
+}
 }  // namespace
 
-SupervisedExperiment::SupervisedExperiment(ClassificationData data, FeedForward model,
-                                           LearningOptions learning, int64_t seed)
-    : data_(std::move(data)), model_(std::move(model)), learning_(learning), seed_(seed) {
-  optimizer_ = make_optimizer(learning_, model_->parameters());
+SupervisedExperiment::SupervisedExperiment(ClassificationData data, LabelContexts contexts,
+                                           ModulatedNetwork model, LearningOptions learning,
+                                           int64_t seed)
+    : data_(std::move(data)),
+      contexts_(std::move(contexts)),
+      model_(std::move(model)),
+      learning_(learning),
+      seed_(seed) {
+  // One parameter group per layer (its learning rate can be modulated), one for the rest.
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  std::size_t grouped = 0;
+  for (const auto& layer : model_->layers()) {
+    auto parameters = model_->layer_parameters(layer.name);
+    if (parameters.empty()) continue;
+    grouped += parameters.size();
+    groups.emplace_back(parameters);
+    group_layers_.push_back(layer.name);
+  }
+  std::vector<torch::Tensor> rest = model_->modulation()->parameters();
+  if (!rest.empty()) {
+    groups.emplace_back(rest);
+    group_layers_.push_back("");
+  }
+  TORCH_CHECK(grouped + rest.size() == model_->parameters().size(),
+              "every parameter belongs to one optimiser group");
+  optimizer_ = make_optimizer(learning_, std::move(groups));
 }
 
 std::vector<std::string> SupervisedExperiment::metric_names() const {
@@ -37,21 +63,41 @@ torch::Tensor SupervisedExperiment::batch_indices(int64_t step) {
   return permutation_.narrow(0, position * batch, batch);
 }
 
+void SupervisedExperiment::apply_learning_rates(const LearnerEffects& effects) {
+  auto& groups = optimizer_->param_groups();
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto found = effects.learning_rate.find(group_layers_[i]);
+    const double multiplier = found == effects.learning_rate.end() ? 1.0 : found->second;
+    groups[i].options().set_lr(learning_.lr * multiplier);
+  }
+}
+
 MetricValues SupervisedExperiment::train_step(int64_t step) {
   model_->train();
   const torch::Tensor indices = batch_indices(step);
   const torch::Tensor inputs = data_.train_inputs.index_select(0, indices);
   const torch::Tensor targets = data_.train_targets.index_select(0, indices);
 
+  SourceSignals signals;
+  signals.context = rows(contexts_.train, indices);
+  signals.training_step = step - 1;
+  signals.epoch = (step - 1) * learning_.batch_size / data_.train_inputs.size(0);
+  signals.loss = last_loss_;
+  const auto initial = model_->initial_state(inputs.size(0), step - 1);
+  const NetworkStep result = model_->step(inputs, initial, signals);
+
   optimizer_->zero_grad();
-  const torch::Tensor logits = model_->forward(inputs);
-  const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, targets);
+  const torch::Tensor loss = torch::nn::functional::cross_entropy(result.output, targets);
   loss.backward();
   clip_gradients(model_->parameters(), learning_.clip_grad);
+  apply_learning_rates(model_->learner_effects(result.state));
   optimizer_->step();
 
-  const double accuracy = logits.argmax(1).eq(targets).to(torch::kFloat64).mean().item<double>();
-  return {{"loss", loss.item<double>()}, {"accuracy", accuracy}};
+  const double loss_value = loss.item<double>();
+  last_loss_ = loss_value;
+  const double accuracy =
+      result.output.argmax(1).eq(targets).to(torch::kFloat64).mean().item<double>();
+  return {{"loss", loss_value}, {"accuracy", accuracy}};
 }
 
 MetricValues SupervisedExperiment::evaluate() {
@@ -64,7 +110,9 @@ MetricValues SupervisedExperiment::evaluate() {
     const int64_t count = std::min(kEvalChunk, examples - start);
     const auto inputs = data_.test_inputs.narrow(0, start, count);
     const auto targets = data_.test_targets.narrow(0, start, count);
-    const auto logits = model_->forward(inputs);
+    const auto context =
+        contexts_.test.defined() ? contexts_.test.narrow(0, start, count) : torch::Tensor();
+    const auto logits = model_->forward(inputs, context);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, targets,
                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -81,6 +129,7 @@ void SupervisedExperiment::save(torch::serialize::OutputArchive& archive) {
   optimizer_->save(optimizer_archive);
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
+  archive.write("last_loss", torch::tensor(last_loss_.value_or(NAN), torch::kFloat64));
 }
 
 void SupervisedExperiment::load(torch::serialize::InputArchive& archive) {
@@ -89,6 +138,10 @@ void SupervisedExperiment::load(torch::serialize::InputArchive& archive) {
   archive.read("optimizer", optimizer_archive);
   model_->load(model_archive);
   optimizer_->load(optimizer_archive);
+  torch::Tensor last_loss;
+  archive.read("last_loss", last_loss);
+  const double value = last_loss.item<double>();
+  last_loss_ = std::isnan(value) ? std::nullopt : std::optional<double>(value);
 }
 
 }  // namespace neuromod

@@ -1,5 +1,6 @@
 #include "neuromod/report/run_report.h"
 
+#include "html.h"
 #include "neuromod/report/metrics_table.h"
 #include "neuromod/report/plot.h"
 
@@ -7,11 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -26,6 +25,13 @@ namespace fs = std::filesystem;
 
 namespace neuromod::report {
 namespace {
+
+using html::escape;
+using html::file_stem;
+using html::format_number;
+using html::href;
+using html::kPageStyle;
+using html::utc_now;
 
 // Pixel sizes of the learning curves: the PNG at twice the SVG's size is the same figure, sharp
 // on high-density screens and in slides.
@@ -43,96 +49,12 @@ const std::vector<std::string> kMetaFields = {
     "status", "started_at",   "finished_at",      "wall_seconds",     "seed", "threads",
     "host",   "command_line", "neuromod_version", "libtorch_version", "blas", "git_revision"};
 
-constexpr const char* kStyle = R"css(
-:root { color-scheme: light; }
-body { margin: 0; background: #f6f6f4; color: #222; font: 15px/1.5 system-ui, -apple-system,
-  "Segoe UI", "DejaVu Sans", sans-serif; }
-main { max-width: 980px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; padding-bottom: .2rem; border-bottom: 1px solid #ddd; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-nav a { margin-right: 1rem; }
-a { color: #0064a0; }
-.summary { color: #555; margin: 0 0 1rem; }
-.badge { display: inline-block; padding: 0 .5em; border-radius: .6em; background: #e4e4e4;
-  color: #222; font-weight: 600; }
-.badge.ok { background: #cdeee2; color: #00573f; }
-.badge.bad { background: #fbd9c6; color: #8a3200; }
-.note { background: #fff6d6; border-left: 4px solid #e69f00; padding: .5rem .8rem; }
-table { border-collapse: collapse; background: #fff; }
-th, td { text-align: left; padding: .3rem .8rem; border-bottom: 1px solid #e6e6e6;
-  vertical-align: top; }
-th { background: #efefec; font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.meta th { background: none; white-space: nowrap; }
-pre, code { font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", monospace; }
-pre { background: #fff; border: 1px solid #e2e2e2; padding: .7rem .9rem; overflow-x: auto;
-  max-height: 32rem; }
-figure { margin: 1rem 0 1.5rem; background: #fff; border: 1px solid #e2e2e2; padding: .5rem; }
-figure svg { display: block; width: 100%; max-width: 720px; height: auto; margin: 0 auto; }
-figcaption { font-size: .85rem; color: #555; text-align: center; }
-ul.files { padding-left: 1.2rem; }
-ul.files .size { color: #777; font-size: .85rem; }
-)css";
-
-std::string escape_html(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-// A relative path as an href: '/' separates, everything outside the URL-safe set is %-encoded
-// (a '#' or '?' in a file name would otherwise cut the link short).
-std::string href_for(const std::string& relative) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : relative) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return escape_html(out);
-}
-
 std::optional<std::string> read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-std::string format_number(double value) {
-  if (std::isnan(value)) return "nan";
-  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
 }
 
 std::string format_duration(double seconds) {
@@ -198,16 +120,6 @@ std::string status_class(const std::string& status) {
     return "badge bad";
   }
   return "badge";
-}
-
-// A metric group as a file name: letters, digits, '.', '-' and '_' only, and never hidden.
-std::string file_stem_for(const std::string& group) {
-  std::string stem;
-  for (unsigned char c : group) {
-    stem += std::isalnum(c) || c == '-' || c == '_' || c == '.' ? static_cast<char>(c) : '_';
-  }
-  if (stem.empty() || stem.front() == '.') stem.insert(0, "metric");
-  return stem;
 }
 
 // What the run directory held, each part optional; `notes` say what was missing or unreadable.
@@ -315,7 +227,7 @@ std::vector<Curve> learning_curves(const MetricsTable& metrics) {
     if (curve.plot.series.size() == 1 && curve.plot.series[0].name == group) {
       curve.plot.series[0].name.clear();
     }
-    const std::string stem = file_stem_for(group);
+    const std::string stem = file_stem(group);
     const int seen = stems_used[stem]++;
     curve.stem = seen == 0 ? stem : stem + "-" + std::to_string(seen + 1);
     curves.push_back(std::move(curve));
@@ -341,8 +253,8 @@ void write_what_ran(std::ostream& html, const RunFiles& run) {
   if (run.meta) {
     html << "<table class=\"meta\">\n";
     const auto row = [&](const std::string& key, const nlohmann::json& value) {
-      html << "<tr><th>" << escape_html(key) << "</th><td>"
-           << escape_html(format_meta_value(key, value)) << "</td></tr>\n";
+      html << "<tr><th>" << escape(key) << "</th><td>" << escape(format_meta_value(key, value))
+           << "</td></tr>\n";
     };
     for (const auto& key : kMetaFields) {
       if (run.meta->contains(key)) row(key, run.meta->at(key));
@@ -355,7 +267,7 @@ void write_what_ran(std::ostream& html, const RunFiles& run) {
     html << "</table>\n";
   }
   if (run.config_text) {
-    html << "<h3>Resolved config</h3>\n<pre>" << escape_html(*run.config_text) << "</pre>\n";
+    html << "<h3>Resolved config</h3>\n<pre>" << escape(*run.config_text) << "</pre>\n";
   }
   html << "</section>\n";
 }
@@ -369,7 +281,7 @@ void write_final_metrics(std::ostream& html, const RunFiles& run) {
   html << "<table class=\"metrics\">\n<thead><tr><th>metric</th><th>value</th><th>step</th></tr>"
           "</thead>\n<tbody>\n";
   for (const auto& column : run.metrics->columns()) {
-    html << "<tr><td>" << escape_html(column) << "</td>";
+    html << "<tr><td>" << escape(column) << "</td>";
     if (const auto last = run.metrics->last_value(column)) {
       html << "<td class=\"num\">" << format_number(last->value) << "</td><td class=\"num\">"
            << last->step << "</td>";
@@ -391,10 +303,10 @@ void write_learning_curves(std::ostream& html, const std::vector<Curve>& curves)
     const Curve& curve = curves[i];
     const std::string png = "plots/" + curve.stem + ".png";
     const std::string svg = "plots/" + curve.stem + ".svg";
-    html << "<figure id=\"curve-" << escape_html(curve.stem) << "\">\n"
+    html << "<figure id=\"curve-" << escape(curve.stem) << "\">\n"
          << render_svg_string(curve.plot, kSvgWidth, kSvgHeight, "f" + std::to_string(i) + "-")
-         << "<figcaption>" << escape_html(curve.group) << " against step &middot; <a href=\""
-         << href_for(png) << "\">PNG</a> &middot; <a href=\"" << href_for(svg)
+         << "<figcaption>" << escape(curve.group) << " against step &middot; <a href=\""
+         << href(png) << "\">PNG</a> &middot; <a href=\"" << href(svg)
          << "\">SVG</a></figcaption>\n</figure>\n";
   }
   html << "</section>\n";
@@ -419,25 +331,16 @@ void write_file_list(std::ostream& html, const fs::path& run_dir) {
     const fs::path path = run_dir / file;
     if (!fs::is_regular_file(path, error)) continue;
     const auto size = fs::file_size(path, error);
-    html << "<li><a href=\"" << href_for(file) << "\"><code>" << escape_html(file) << "</code></a>";
+    html << "<li><a href=\"" << href(file) << "\"><code>" << escape(file) << "</code></a>";
     if (!error) html << " <span class=\"size\">" << format_size(size) << "</span>";
     html << "</li>\n";
   }
   for (const std::string folder : {"checkpoints", "recordings"}) {
     if (!fs::is_directory(run_dir / folder, error)) continue;
-    html << "<li><a href=\"" << href_for(folder + "/") << "\"><code>" << folder
+    html << "<li><a href=\"" << href(folder + "/") << "\"><code>" << folder
          << "/</code></a></li>\n";
   }
   html << "</ul>\n</section>\n";
-}
-
-std::string utc_now() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S UTC", &utc);
-  return buffer;
 }
 
 std::string render_page(const fs::path& run_dir, const RunFiles& run,
@@ -445,23 +348,22 @@ std::string render_page(const fs::path& run_dir, const RunFiles& run,
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-       << "<title>" << escape_html(run.name) << " &ndash; neuromod run</title>\n"
-       << "<style>" << kStyle << "</style>\n</head>\n<body>\n<main>\n";
+       << "<title>" << escape(run.name) << " &ndash; neuromod run</title>\n"
+       << "<style>" << kPageStyle << "</style>\n</head>\n<body>\n<main>\n";
 
-  html << "<h1>Run <code>" << escape_html(run.name) << "</code></h1>\n<p class=\"summary\">";
+  html << "<h1>Run <code>" << escape(run.name) << "</code></h1>\n<p class=\"summary\">";
   if (run.meta && run.meta->contains("status") && run.meta->at("status").is_string()) {
     const auto status = run.meta->at("status").get<std::string>();
-    html << "<span class=\"" << status_class(status) << "\">" << escape_html(status)
+    html << "<span class=\"" << status_class(status) << "\">" << escape(status)
          << "</span> &middot; ";
   }
   if (run.meta && run.meta->contains("wall_seconds") && run.meta->at("wall_seconds").is_number()) {
-    html << escape_html(format_duration(run.meta->at("wall_seconds").get<double>()))
-         << " &middot; ";
+    html << escape(format_duration(run.meta->at("wall_seconds").get<double>())) << " &middot; ";
   }
   html << "report written " << utc_now() << "</p>\n";
   html << "<nav><a href=\"#what-ran\">What ran</a><a href=\"#final-metrics\">Final metrics</a>"
           "<a href=\"#learning-curves\">Learning curves</a><a href=\"#files\">Files</a></nav>\n";
-  for (const auto& note : run.notes) html << "<p class=\"note\">" << escape_html(note) << "</p>\n";
+  for (const auto& note : run.notes) html << "<p class=\"note\">" << escape(note) << "</p>\n";
 
   write_what_ran(html, run);
   write_final_metrics(html, run);

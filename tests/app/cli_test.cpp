@@ -79,7 +79,7 @@ TEST(Cli, BadInputGivesAClearErrorAndWritesNothing) {
       {{"run", (dir / "missing.yaml").string()}, "missing.yaml: config file not found"},
       {{"run", (dir / "malformed.yaml").string()}, "malformed.yaml:2: malformed YAML"},
       {{"run", (dir / "unknown.yaml").string()},
-       "unknown.yaml:11: learnin: unknown key at the top level (did you mean \"learning\"?)"},
+       "unknown.yaml:12: learnin: unknown key at the top level (did you mean \"learning\"?)"},
       {{"run", config.string(), "learning.lr=-1"},
        "override 'learning.lr=-1': learning.lr: expected a number > 0, got '-1'"},
       {{"run", config.string(), "learning.steps=ten"}, "expected an integer, got 'ten'"},

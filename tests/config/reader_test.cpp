@@ -91,7 +91,9 @@ TEST(Reader, WrongTypeNamesKeyValueAndExpectation) {
   EXPECT_EQ(error_of("inner: {size: 2.5}\n"),
             "test.yaml:1: inner.size: expected an integer, got '2.5'");
   EXPECT_EQ(error_of("flag: maybe\n"), "test.yaml:1: flag: expected true or false, got 'maybe'");
-  EXPECT_EQ(error_of("widths: 3\n"), "test.yaml:1: widths: expected a list of numbers, got '3'");
+  EXPECT_EQ(error_of("widths: {a: 1}\n"),
+            "test.yaml:1: widths: expected a list of numbers, got a mapping");
+  EXPECT_EQ(read("widths: 3\n").widths, std::vector<double>{3.0});  // a scalar is a one-item list
   EXPECT_EQ(error_of("inner: 3\n"), "test.yaml:1: inner: expected a mapping, got '3'");
   EXPECT_EQ(error_of("lr: [1]\n"), "test.yaml:1: lr: expected a number, got a list");
 }

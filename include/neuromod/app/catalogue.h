@@ -22,4 +22,8 @@ std::vector<CatalogueEntry> catalogue(const std::string& category);
 /// The text `neuromod list [category]` prints; an empty category lists them all.
 std::string format_catalogue(const std::string& category);
 
+/// The config keys as a Markdown table (key, meaning, type, default): the generated part of
+/// docs/config.md, printed by `neuromod list config --markdown`.
+std::string config_reference_markdown();
+
 }  // namespace neuromod

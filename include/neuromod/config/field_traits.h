@@ -2,6 +2,8 @@
 /// Compile-time classification of option field types, shared by the config visitors.
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -24,6 +26,24 @@ template <class T>
 struct is_vector : std::false_type {};
 template <class T, class A>
 struct is_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct is_string_map : std::false_type {};
+template <class T, class C, class A>
+struct is_string_map<std::map<std::string, T, C, A>> : std::true_type {};
+
+/// Option structs that may be written as a plain scalar naming one of their keys, e.g.
+/// `receptor: D1` for `receptor: {preset: D1}`: they declare
+/// `static constexpr const char* shorthand_key = "preset";`.
+template <class T, class = void>
+struct has_shorthand : std::false_type {};
+template <class T>
+struct has_shorthand<T, std::void_t<decltype(T::shorthand_key)>> : std::true_type {};
 
 /// True for lists of option structs (`layers:`).
 template <class T, class = void>
@@ -70,6 +90,10 @@ std::string expected_type() {
     return "one of " + enum_choices<T>();
   } else if constexpr (is_vector<T>::value) {
     return "a list of " + expected_items<typename T::value_type>();
+  } else if constexpr (is_optional<T>::value) {
+    return expected_type<typename T::value_type>();
+  } else if constexpr (is_string_map<T>::value) {
+    return "a mapping of names to " + expected_items<typename T::mapped_type>();
   } else {
     static_assert(is_options<T>::value, "unsupported option field type");
     return "a mapping";

@@ -62,11 +62,45 @@ class Reader {
   template <class T>
   void read_value(const YAML::Node& node, const std::string& path, T& value) const {
     if constexpr (is_options<T>::value) {
+      if constexpr (has_shorthand<T>::value) {
+        if (node.IsScalar()) {  // `receptor: D1` stands for `receptor: {preset: D1}`
+          YAML::Node expanded(YAML::NodeType::Map);
+          expanded[T::shorthand_key] = node;
+          Reader nested(document_, expanded, path);
+          value.visit(nested);
+          return;
+        }
+      }
       if (!node.IsMap() && !node.IsNull()) fail(node, path, expected_type<T>());
       Reader nested(document_, node, path);
       value.visit(nested);
       nested.finish();
+    } else if constexpr (is_optional<T>::value) {
+      if (node.IsNull()) {
+        value.reset();
+      } else {
+        typename T::value_type inner{};
+        read_value(node, path, inner);
+        value = inner;
+      }
+    } else if constexpr (is_string_map<T>::value) {
+      if (!node.IsMap()) fail(node, path, expected_type<T>());
+      T entries;
+      for (auto entry = node.begin(); entry != node.end(); ++entry) {
+        const std::string key = entry->first.Scalar();
+        read_value(entry->second, path + "." + key, entries[key]);
+      }
+      value = std::move(entries);
     } else if constexpr (is_vector<T>::value) {
+      if constexpr (!is_options<typename T::value_type>::value &&
+                    !is_vector<typename T::value_type>::value) {
+        if (node.IsScalar()) {  // `reads: rnn` stands for `reads: [rnn]`
+          T items(1);
+          read_value(node, path, items[0]);
+          value = std::move(items);
+          return;
+        }
+      }
       if (!node.IsSequence()) fail(node, path, expected_type<T>());
       T items(node.size());
       for (std::size_t i = 0; i < node.size(); ++i) {
@@ -95,7 +129,11 @@ class Reader {
   template <class T, class Check>
   void apply_check(const YAML::Node& node, const std::string& path, const T& value,
                    const Check& check) const {
-    if (!check.ok(value)) fail(node, path, expected_type<T>() + " " + check.expected());
+    if constexpr (is_optional<T>::value) {
+      if (value) apply_check(node, path, *value, check);
+    } else if (!check.ok(value)) {
+      fail(node, path, expected_type<T>() + " " + check.expected());
+    }
   }
 
   [[noreturn]] void fail(const YAML::Node& node, const std::string& path,

@@ -21,6 +21,7 @@
 #include "neuromod/layers/layer_options.h"
 #include "neuromod/learning/learning_options.h"
 #include "neuromod/learning/trainer_options.h"
+#include "neuromod/modulation/modulation_options.h"
 #include "neuromod/tasks/task_options.h"
 
 namespace neuromod {
@@ -32,6 +33,11 @@ struct RunConfig {
   int64_t threads = 2;       ///< LibTorch intra-op threads (recorded in meta.json)
   TaskOptions task;
   std::vector<LayerOptions> layers;
+  std::vector<ModulatorOptions> modulators;
+  std::vector<ProjectionOptions> projections;
+  std::vector<InteractionOptions> interactions;
+  std::vector<BrainStateOptions> states;
+  std::vector<StateSegmentOptions> state_cycle;
   LearningOptions learning;
   LogOptions log;
   CheckpointOptions checkpoint;
@@ -44,6 +50,11 @@ struct RunConfig {
     v("threads", threads, "LibTorch intra-op threads", at_least(int64_t{1}));
     v("task", task, "the task to learn");
     v("layers", layers, "the network's layers, input to output");
+    v("modulators", modulators, "neuromodulators: level dynamics and source");
+    v("projections", projections, "where each modulator acts: target, receptor, effect");
+    v("interactions", interactions, "modulators scaling or opposing other modulators");
+    v("states", states, "named brain states: tonic baselines of modulators");
+    v("state_cycle", state_cycle, "repeating cycle of brain states over training steps");
     v("learning", learning, "how parameters are trained");
     v("log", log, "when metrics are written");
     v("checkpoint", checkpoint, "when checkpoints are written");
@@ -53,6 +64,9 @@ struct RunConfig {
 /// Reads and validates a run's config (types, ranges, unknown keys, and the rules that
 /// relate several keys). Throws config::ConfigError naming the key, value and origin.
 RunConfig load_run_config(const config::Document& document);
+
+/// The modulation sections of a config, as the network takes them.
+ModulationOptions modulation_options(const RunConfig& config);
 
 /// The resolved config as YAML, every default written out.
 std::string run_config_yaml(const RunConfig& config);

@@ -35,7 +35,17 @@ class Writer {
     } else if constexpr (is_vector<T>::value) {
       YAML::Node list(YAML::NodeType::Sequence);
       for (const auto& item : value) list.push_back(to_node(item));
+      // Short lists of plain values read best inline: `range: [0, 1]`, `populations: []`.
+      if (value.empty() || !is_options<typename T::value_type>::value) {
+        list.SetStyle(YAML::EmitterStyle::Flow);
+      }
       return list;
+    } else if constexpr (is_optional<T>::value) {
+      return value ? to_node(*value) : YAML::Node(YAML::NodeType::Null);
+    } else if constexpr (is_string_map<T>::value) {
+      YAML::Node map(YAML::NodeType::Map);
+      for (const auto& [key, item] : value) map[key] = to_node(item);
+      return map;
     } else if constexpr (std::is_enum_v<T>) {
       return YAML::Node(enum_name(value));
     } else if constexpr (std::is_floating_point_v<T>) {

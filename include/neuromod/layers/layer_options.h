@@ -2,45 +2,89 @@
 /// One entry of the `layers:` list of a run's config.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "neuromod/config/checks.h"
 #include "neuromod/config/enum_names.h"
 #include "neuromod/functional/activation.h"
+#include "neuromod/layers/plastic_recurrent.h"
+#include "neuromod/modulation/population.h"
 
 namespace neuromod {
 
 /// The layer kinds neuromod builds.
 enum class LayerKind {
-  linear,  ///< fully connected: y = f(W x + b)
+  linear,             ///< ModulatedLinear: y = gate · f(g (W x + b) + bias − θ)
+  plastic_recurrent,  ///< PlasticRecurrent: h = f(W_in x + h_prev (W + α ⊙ P))
+  plastic_lstm,       ///< PlasticLSTM: LSTM with a plastic cell-candidate path
+  dendritic,          ///< DendriticLayer: two-compartment units (basal + apical)
+  dropout,            ///< ModulatedDropout: dropout whose probability a modulator can set
 };
 
 inline const config::EnumNames<LayerKind>& enum_names(LayerKind) {
   static const config::EnumNames<LayerKind> names{
-      {LayerKind::linear, "linear", "fully connected units: y = f(W x + b)"}};
+      {LayerKind::linear, "linear",
+       "fully connected units, y = gate * f(gain * (W x + b) + bias - threshold)"},
+      {LayerKind::plastic_recurrent, "plastic_recurrent",
+       "recurrent units with Hebbian plastic weights, h = f(W_in x + h_prev (W + alpha * P)) "
+       "(Miconi et al. 2018, 2019)"},
+      {LayerKind::plastic_lstm, "plastic_lstm",
+       "LSTM whose cell-candidate path is plastic (Backpropamine; Mei et al. 2023)"},
+      {LayerKind::dendritic, "dendritic",
+       "two-compartment units with basal and apical dendrites (Guerguiev et al. 2017)"},
+      {LayerKind::dropout, "dropout", "dropout whose probability a modulator can set"}};
   return names;
 }
 
+/// The activation a layer of `kind` gets when the config does not name one.
+functional::Activation default_activation(LayerKind kind);
+
 /// Options of one layer.
 struct LayerOptions {
-  std::string name;  ///< unique; projections target it by name
+  std::string name;                   ///< unique; projections target layers by name
   LayerKind kind = LayerKind::linear;
-  int64_t size = 0;  ///< units; 0 on the last layer = task outputs
-  functional::Activation activation = functional::Activation::relu;
+  int64_t size = 0;                   ///< units; 0 on the last layer = task outputs
+  std::string from;                   ///< input layer ("" = the previous one; "input" = the task's)
+  /// f; unset means the kind's default: relu (linear), tanh (plastic_recurrent),
+  /// sigmoid (dendritic); load_run_config fills it in.
+  std::optional<functional::Activation> activation;
   bool bias = true;
-  double dropout = 0.0;  ///< dropout probability on the layer's output
+  std::vector<PopulationOptions> populations;  ///< cell types (the population `all` is implicit)
+  std::vector<int64_t> layout;        ///< unit layout for diffusion: [N] or [rows, cols]
+  // Plastic layers (plastic_recurrent, plastic_lstm).
+  PlasticityRule plasticity = PlasticityRule::none;
+  AlphaMode alpha = AlphaMode::per_connection;
+  double clip = 1.0;                  ///< bound of the plastic component
+  double eta = 0.1;                   ///< rate of the eligibility trace / decaying or clipped Hebb
+  bool learn_eta = true;
+  // Dendritic layers.
+  std::string apical_from;            ///< layer whose previous-step output drives the apical dendrites
+  // Dropout layers.
+  double p = 0.5;                     ///< dropout probability unless a modulator sets it
 
-  /// Example: - {name: hidden, kind: linear, size: 128, activation: relu}
+  /// Example: - {name: rnn, kind: plastic_recurrent, size: 100, plasticity: retroactive}
   template <class V>
   void visit(V& v) {
+    using namespace config::check;
     v("name", name, "unique layer name (projections target layers by name)");
     v("kind", kind, "layer kind");
     v("size", size, "number of units (0 on the last layer: the task's output count)",
-      config::check::at_least(int64_t{0}));
-    v("activation", activation, "activation function f in f(W x + b)");
+      at_least(int64_t{0}));
+    v("from", from, "input: a layer's name, 'input' for the task input, '' for the previous layer");
+    v("activation", activation,
+      "activation function f (default: relu; tanh for plastic_recurrent; sigmoid for dendritic)");
     v("bias", bias, "whether the layer has a bias b");
-    v("dropout", dropout, "dropout probability on the layer's output while training",
-      config::check::in_range(0.0, 0.99));
+    v("populations", populations, "named cell types: index ranges, random fractions, unit lists");
+    v("layout", layout, "unit layout for diffusion: [N] or [rows, cols]");
+    v("plasticity", plasticity, "Hebbian plasticity rule of plastic layers");
+    v("alpha", alpha, "shape of the plasticity coefficients alpha");
+    v("clip", clip, "bound of the plastic component", positive());
+    v("eta", eta, "rate of the eligibility trace or of non-modulated plasticity", positive());
+    v("learn_eta", learn_eta, "whether eta is learned");
+    v("apical_from", apical_from, "layer whose previous output drives the apical dendrites");
+    v("p", p, "dropout probability (dropout layers)", in_range(0.0, 0.99));
   }
 };
 

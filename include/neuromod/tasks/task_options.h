@@ -27,6 +27,7 @@ struct TaskOptions {
   std::string data_dir = "/usr/share/datasets/fashion-mnist";  ///< Debian's dataset-fashion-mnist
   int64_t train_examples = 0;  ///< first N training examples; 0 = all 60000
   int64_t test_examples = 0;   ///< first N test examples; 0 = all 10000
+  int64_t contexts = 1;        ///< label contexts (label_contexts.h); 1 = the plain task
 
   /// Example: task: {kind: fashion_mnist, train_examples: 10000}
   template <class V>
@@ -37,6 +38,10 @@ struct TaskOptions {
       config::check::at_least(int64_t{0}));
     v("test_examples", test_examples, "test examples used (the first N; 0 = all)",
       config::check::at_least(int64_t{0}));
+    v("contexts", contexts,
+      "label contexts: in context k labels rotate by k*10/contexts; the one-hot context is a "
+      "separate signal (1: none)",
+      config::check::in_range(int64_t{1}, int64_t{10}));
   }
 };
 
