@@ -454,7 +454,8 @@ ModulatoryState ModulatorySystemImpl::initial_state(int64_t batch, int64_t train
         std::clamp(baseline(modulator.name, training_step), modulator.range[0], modulator.range[1]);
     state.levels[modulator.name] = torch::full({batch, channels(m)}, value);
     if (max_delay_[m] > 0) {
-      state.history[modulator.name] = torch::full({max_delay_[m], batch, channels(m)}, value);
+      // history[d] is the level d steps ago (history[0] the current one).
+      state.history[modulator.name] = torch::full({max_delay_[m] + 1, batch, channels(m)}, value);
     }
   }
   return state;
@@ -513,7 +514,7 @@ ModulatoryState ModulatorySystemImpl::update(const ModulatoryState& state,
 torch::Tensor ModulatorySystemImpl::delivered_level(const ModulatoryState& state,
                                                     std::size_t modulator, int64_t delay) const {
   const std::string& name = options_.modulators[modulator].name;
-  torch::Tensor level = delay == 0 ? state.levels.at(name) : state.history.at(name)[delay - 1];
+  torch::Tensor level = delay == 0 ? state.levels.at(name) : state.history.at(name)[delay];
   for (const auto& interaction : options_.interactions) {
     if (interaction.target == name && interaction.on == InteractionSite::efficacy) {
       level = interact(level, interaction, sample_level(state.levels.at(interaction.modulator)));

@@ -168,15 +168,51 @@ TEST(Cli, SigtermThenResumeEqualsAnUninterruptedRun) {
 TEST(Cli, NonFiniteLossStopsWithExitCode3AndAClearMessage) {
   testing::TempDir dir;
   const auto config = testing::write_tiny_config(dir.path());
-  const auto result = run_cli({"run", config.string(), "learning.optimizer=sgd", "learning.lr=1e30",
-                               "log.every=1", "log.eval_every=1", "checkpoint.every=1", "--out",
-                               (dir / "runs").string()},
-                              dir.path());
+  const auto result =
+      run_cli({"run", config.string(), "learning.optimizer=sgd", "learning.lr=1e30", "log.every=1",
+               "log.eval_every=1", "checkpoint.every=1", "--out", (dir / "runs").string()},
+              dir.path());
   EXPECT_EQ(result.exit_code, 3) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "the loss became NaN or infinite at step")) << result.out;
   const auto run = printed_run_directory(result.out);
   EXPECT_TRUE(contains(slurp(run / "meta.json"), "\"status\": \"diverged\""));
   EXPECT_TRUE(std::filesystem::exists(run / "report.html"));
+}
+
+double final_test_accuracy(const std::filesystem::path& run) {
+  const std::string csv = slurp(run / "metrics.csv");
+  const std::string last = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+  return std::stod(last.substr(last.rfind(',') + 1));
+}
+
+// The quickstart's claim: its neuromodulated network beats its twin without the projection.
+TEST(Cli, QuickstartModulationBeatsItsUnmodulatedTwin) {
+  testing::TempDir dir;
+  const std::string config = std::string(NEUROMOD_EXAMPLES_DIR) + "/quickstart.yaml";
+  const std::vector<std::string> shorter{"learning.steps=1500", "log.eval_every=500", "--out",
+                                         (dir / "runs").string()};
+  auto arguments = [&](std::vector<std::string> extra) {
+    std::vector<std::string> list{"run", config};
+    list.insert(list.end(), extra.begin(), extra.end());
+    list.insert(list.end(), shorter.begin(), shorter.end());
+    return list;
+  };
+  const auto modulated = run_cli(arguments({}), dir.path());
+  const auto twin = run_cli(arguments({"projections=[]", "name=twin"}), dir.path());
+  ASSERT_EQ(modulated.exit_code, 0) << modulated.err;
+  ASSERT_EQ(twin.exit_code, 0) << twin.err;
+  const double with = final_test_accuracy(printed_run_directory(modulated.out));
+  const double without = final_test_accuracy(printed_run_directory(twin.out));
+  EXPECT_GT(with, 0.80);
+  EXPECT_LT(without, 0.55);  // it cannot see the context: about half the plain task's accuracy
+
+  const auto compared =
+      run_cli({"compare", printed_run_directory(modulated.out).string(),
+               printed_run_directory(twin.out).string(), "--out", (dir / "compare").string()},
+              dir.path());
+  ASSERT_EQ(compared.exit_code, 0) << compared.err;
+  EXPECT_TRUE(std::filesystem::exists(dir / "compare/report.html"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "compare/plots/accuracy.png"));
 }
 
 TEST(Cli, ListAndVersion) {
@@ -185,6 +221,12 @@ TEST(Cli, ListAndVersion) {
   EXPECT_EQ(list.exit_code, 0);
   EXPECT_TRUE(contains(list.out, "fashion_mnist"));
   EXPECT_TRUE(contains(list.out, "linear"));
+  for (const char* category : {"modulators", "sources", "receptors", "effects", "layers"}) {
+    const auto listed = run_cli({"list", category}, dir.path());
+    EXPECT_EQ(listed.exit_code, 0) << category;
+    EXPECT_GT(std::count(listed.out.begin(), listed.out.end(), '\n'), 4) << category;
+  }
+  EXPECT_TRUE(contains(run_cli({"list", "receptors"}, dir.path()).out, "5-HT2A"));
   const auto keys = run_cli({"list", "config"}, dir.path());
   EXPECT_TRUE(contains(keys.out, "learning.lr"));
   EXPECT_TRUE(contains(keys.out, "layers[].activation"));

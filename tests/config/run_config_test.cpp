@@ -80,5 +80,58 @@ TEST(RunConfig, TypedOverrides) {
             "(did you mean \"optimizer\"?)");
 }
 
+const std::string kModulated = std::string(kMinimal) +
+                               "modulators:\n"
+                               "  - {name: NE, tau: 1, source: {kind: learned, reads: hidden}}\n"
+                               "projections:\n"
+                               "  - {modulator: NE, target: hidden.all.soma, effect: gain}\n";
+
+TEST(RunConfig, ModulationSectionsAreValidated) {
+  EXPECT_EQ(error_of(kModulated), "no error");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.modulator=DA"}),
+            "override 'projections.0.modulator=DA': projections.0.modulator: unknown modulator "
+            "\"DA\"");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.modulator=Ne"}),
+            "override 'projections.0.modulator=Ne': projections.0.modulator: unknown modulator "
+            "\"Ne\" (did you mean \"NE\"?)");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.target=hiden.all.soma"}),
+            "override 'projections.0.target=hiden.all.soma': projections.0.target: no layer "
+            "matches \"hiden\" (did you mean \"hidden\"?)");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.effect=plasticity"}),
+            "override 'projections.0.effect=plasticity': projections.0.effect: layer \"hidden\" "
+            "does not expose soma.plasticity (it exposes soma.gain, soma.bias, soma.threshold, "
+            "soma.noise, output.gate)");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.target=hidden.fast.soma"}),
+            "override 'projections.0.target=hidden.fast.soma': projections.0.target: layer "
+            "\"hidden\" has no population matching \"fast\"");
+  EXPECT_EQ(error_of(kModulated, {"projections.0.target=hidden.soma"}),
+            "override 'projections.0.target=hidden.soma': projections.0.target: expected "
+            "layer.population.compartment (e.g. rnn.all.synapse) or learner, got 'hidden.soma'");
+  EXPECT_EQ(error_of(kModulated, {"modulators.0.tau=-3"}),
+            "override 'modulators.0.tau=-3': modulators.0.tau: expected a number >= 1, got '-3'");
+  EXPECT_EQ(error_of(kModulated, {"modulators.0.source.reads=[hiden]"}),
+            "override 'modulators.0.source.reads=[hiden]': modulators.0.source.reads: unknown "
+            "signal \"hiden\" (did you mean \"hidden\"?); a source reads layer names or context");
+  EXPECT_EQ(error_of(kModulated, {"layers.0.populations=[{name: fast, range: '0:300'}]"}),
+            "override 'layers.0.populations=[{name: fast, range: '0:300'}]': "
+            "layers.0.populations: population \"fast\": range 0:300 exceeds the layer's 8 units");
+  EXPECT_EQ(error_of(kModulated, {"state_cycle=[{state: nap}]"}),
+            "override 'state_cycle=[{state: nap}]': state_cycle.0.state: unknown state \"nap\"");
+}
+
+TEST(RunConfig, ModulationErrorsPointAtTheirLine) {
+  const std::string yaml = std::string(kMinimal) +
+                           "modulators:\n"
+                           "  - {name: NE, source: constant}\n"
+                           "projections:\n"
+                           "  - modulator: NE\n"
+                           "    target: output.all.synapse\n"
+                           "    effect: plasticity\n";
+  EXPECT_EQ(error_of(yaml),
+            "run.yaml:9: projections.0.effect: layer \"output\" does not expose "
+            "synapse.plasticity (it exposes soma.gain, soma.bias, soma.threshold, soma.noise, "
+            "output.gate)");
+}
+
 }  // namespace
 }  // namespace neuromod

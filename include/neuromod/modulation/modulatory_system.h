@@ -53,16 +53,16 @@ class ModulationError : public std::invalid_argument {
 /// What the system needs to know of each layer of the network.
 struct LayerSite {
   std::string name;
-  int64_t size = 0;                             ///< N units
-  std::vector<EffectKey> exposed;               ///< knobs the layer reads
-  std::vector<PopulationOptions> populations;   ///< declared cell types (plus the implicit `all`)
-  std::vector<int64_t> layout;                  ///< {N}, {rows, cols}, or {} for a line of N
+  int64_t size = 0;                            ///< N units
+  std::vector<EffectKey> exposed;              ///< knobs the layer reads
+  std::vector<PopulationOptions> populations;  ///< declared cell types (plus the implicit `all`)
+  std::vector<int64_t> layout;                 ///< {N}, {rows, cols}, or {} for a line of N
 };
 
 /// A projection target `layer.population.compartment`, or the learner.
 struct TargetPattern {
-  std::string layer;        ///< glob over layer names; "learner" for learner-level effects
-  std::string population;   ///< glob over the layer's populations
+  std::string layer;       ///< glob over layer names; "learner" for learner-level effects
+  std::string population;  ///< glob over the layer's populations
   Compartment compartment = Compartment::soma;
 };
 
@@ -83,8 +83,9 @@ enum class ReleasePhase { before_layers, after_layers };
 
 /// Per-episode state of the system.
 struct ModulatoryState {
-  std::map<std::string, torch::Tensor> levels;   ///< modulator → (B, C) current level
-  std::map<std::string, torch::Tensor> history;  ///< modulator → (D, B, C) last D levels, newest first
+  std::map<std::string, torch::Tensor> levels;  ///< modulator → (B, C) current level
+  std::map<std::string, torch::Tensor>
+      history;  ///< modulator → (D+1, B, C): [d] = level d steps ago
 };
 
 /// Learner-level effects of one step (batch means), read by the trainer or agent.
@@ -136,15 +137,15 @@ class ModulatorySystemImpl : public torch::nn::Cloneable<ModulatorySystemImpl> {
  private:
   // Derived once from the options and layers (NEST's "Variables_").
   struct Wiring {
-    std::size_t modulator = 0;    // index into options_.modulators
-    std::size_t layer = 0;        // index into layers_; ignored for learner targets
+    std::size_t modulator = 0;  // index into options_.modulators
+    std::size_t layer = 0;      // index into layers_; ignored for learner targets
     bool learner = false;
     std::string population;
-    torch::Tensor indices;        // (K) units of the population
-    torch::Tensor mask;           // (N) bool
-    torch::Tensor spatial;        // (K) spatial weights
-    int64_t channel = 0;          // column of the level for space: layer
-    std::size_t receptor = 0;     // index into receptors_
+    torch::Tensor indices;     // (K) units of the population
+    torch::Tensor mask;        // (N) bool
+    torch::Tensor spatial;     // (K) spatial weights
+    int64_t channel = 0;       // column of the level for space: layer
+    std::size_t receptor = 0;  // index into receptors_
   };
 
   torch::Tensor delivered_level(const ModulatoryState& state, std::size_t modulator,
@@ -158,9 +159,9 @@ class ModulatorySystemImpl : public torch::nn::Cloneable<ModulatorySystemImpl> {
   std::map<std::string, int64_t> signal_sizes_;
   std::vector<std::shared_ptr<Source>> sources_;
   std::vector<ReleasePhase> phases_;
-  std::vector<std::vector<Wiring>> wiring_;   // per projection: one per matched layer/population
-  std::vector<Receptor> receptors_;           // flattened over wiring, in order
-  std::vector<int64_t> max_delay_;            // per modulator
+  std::vector<std::vector<Wiring>> wiring_;  // per projection: one per matched layer/population
+  std::vector<Receptor> receptors_;          // flattened over wiring, in order
+  std::vector<int64_t> max_delay_;           // per modulator
 };
 
 TORCH_MODULE(ModulatorySystem);
