@@ -74,6 +74,20 @@ void validate_network(const RunConfig& config, const config::Document& document)
   }
 }
 
+// Reinforcement-learning tasks are learned by a2c, the others by supervised learning.
+void validate_algorithm(const RunConfig& config, const config::Document& document) {
+  const bool reinforcement =
+      config.task.kind == TaskKind::cue_reward || config.task.kind == TaskKind::grid_maze;
+  const Algorithm expected = reinforcement ? Algorithm::a2c : Algorithm::supervised;
+  if (config.learning.algorithm != expected) {
+    throw ConfigError("learning.algorithm",
+                      "task " + config::enum_name(config.task.kind) + " is learned by " +
+                          config::enum_name(expected) + ", got " +
+                          config::enum_name(config.learning.algorithm),
+                      document.origin_at("learning.algorithm"));
+  }
+}
+
 }  // namespace
 
 ModulationOptions modulation_options(const RunConfig& config) {
@@ -89,6 +103,7 @@ RunConfig load_run_config(const config::Document& document) {
   }
   validate_layers(config, document);
   validate_schedule(config, document);
+  validate_algorithm(config, document);
   validate_network(config, document);
   return config;
 }

@@ -38,18 +38,22 @@ std::shared_ptr<ModulatedLayer> make_layer(const LayerOptions& options, int64_t 
                                            int64_t apical_size) {
   switch (options.kind) {
     case LayerKind::linear:
-      return share(ModulatedLinear(ModulatedLinearOptions(input_size, options.size)
-                                       .activation(options.activation.value_or(default_activation(options.kind)))
-                                       .bias(options.bias)));
+      return share(ModulatedLinear(
+          ModulatedLinearOptions(input_size, options.size)
+              .activation(options.activation.value_or(default_activation(options.kind)))
+              .bias(options.bias)));
     case LayerKind::plastic_recurrent:
-      return share(PlasticRecurrent(PlasticRecurrentOptions(input_size, options.size)
-                                        .activation(options.activation.value_or(default_activation(options.kind)))
-                                        .plasticity(options.plasticity)
-                                        .alpha(options.alpha)
-                                        .clip(options.clip)
-                                        .eta_init(options.eta)
-                                        .rate_init(options.eta)
-                                        .learn_eta(options.learn_eta)));
+      return share(PlasticRecurrent(
+          PlasticRecurrentOptions(input_size, options.size)
+              .activation(options.activation.value_or(default_activation(options.kind)))
+              .plasticity(options.plasticity)
+              .alpha(options.alpha)
+              .clip(options.clip)
+              .eta_init(options.eta)
+              .rate_init(options.eta)
+              .learn_eta(options.learn_eta)
+              .input_weights(options.input_weights)
+              .init(options.init)));
     case LayerKind::plastic_lstm: {
       auto lstm = PlasticLSTMOptions(input_size, options.size)
                       .plasticity(lstm_plasticity(options))
@@ -59,9 +63,10 @@ std::shared_ptr<ModulatedLayer> make_layer(const LayerOptions& options, int64_t 
       return share(PlasticLSTM(lstm));
     }
     case LayerKind::dendritic:
-      return share(DendriticLayer(DendriticLayerOptions(input_size, options.size, apical_size)
-                                      .activation(options.activation.value_or(default_activation(options.kind)))
-                                      .bias(options.bias)));
+      return share(DendriticLayer(
+          DendriticLayerOptions(input_size, options.size, apical_size)
+              .activation(options.activation.value_or(default_activation(options.kind)))
+              .bias(options.bias)));
     case LayerKind::dropout:
       if (options.size != input_size) {
         throw std::invalid_argument("layer \"" + options.name +

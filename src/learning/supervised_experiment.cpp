@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "neuromod/learning/optimizer.h"
+#include "neuromod/learning/parameter_groups.h"
 
 namespace neuromod {
 
@@ -24,24 +25,9 @@ SupervisedExperiment::SupervisedExperiment(ClassificationData data, LabelContext
       model_(std::move(model)),
       learning_(learning),
       seed_(seed) {
-  // One parameter group per layer (its learning rate can be modulated), one for the rest.
-  std::vector<torch::optim::OptimizerParamGroup> groups;
-  std::size_t grouped = 0;
-  for (const auto& layer : model_->layers()) {
-    auto parameters = model_->layer_parameters(layer.name);
-    if (parameters.empty()) continue;
-    grouped += parameters.size();
-    groups.emplace_back(parameters);
-    group_layers_.push_back(layer.name);
-  }
-  std::vector<torch::Tensor> rest = model_->modulation()->parameters();
-  if (!rest.empty()) {
-    groups.emplace_back(rest);
-    group_layers_.push_back("");
-  }
-  TORCH_CHECK(grouped + rest.size() == model_->parameters().size(),
-              "every parameter belongs to one optimiser group");
-  optimizer_ = make_optimizer(learning_, std::move(groups));
+  LayerParameterGroups grouped = layer_parameter_groups(*model_);
+  group_layers_ = grouped.layers;
+  optimizer_ = make_optimizer(learning_, std::move(grouped.groups));
 }
 
 std::vector<std::string> SupervisedExperiment::metric_names() const {
@@ -63,15 +49,6 @@ torch::Tensor SupervisedExperiment::batch_indices(int64_t step) {
   return permutation_.narrow(0, position * batch, batch);
 }
 
-void SupervisedExperiment::apply_learning_rates(const LearnerEffects& effects) {
-  auto& groups = optimizer_->param_groups();
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    const auto found = effects.learning_rate.find(group_layers_[i]);
-    const double multiplier = found == effects.learning_rate.end() ? 1.0 : found->second;
-    groups[i].options().set_lr(learning_.lr * multiplier);
-  }
-}
-
 MetricValues SupervisedExperiment::train_step(int64_t step) {
   model_->train();
   const torch::Tensor indices = batch_indices(step);
@@ -90,11 +67,13 @@ MetricValues SupervisedExperiment::train_step(int64_t step) {
   const torch::Tensor loss = torch::nn::functional::cross_entropy(result.output, targets);
   loss.backward();
   clip_gradients(model_->parameters(), learning_.clip_grad);
-  apply_learning_rates(model_->learner_effects(result.state));
+  apply_learning_rates(*optimizer_, group_layers_, learning_.lr,
+                       model_->learner_effects(result.state));
   optimizer_->step();
 
   const double loss_value = loss.item<double>();
   last_loss_ = loss_value;
+  steps_done_ = step;
   const double accuracy =
       result.output.argmax(1).eq(targets).to(torch::kFloat64).mean().item<double>();
   return {{"loss", loss_value}, {"accuracy", accuracy}};
@@ -103,6 +82,11 @@ MetricValues SupervisedExperiment::train_step(int64_t step) {
 MetricValues SupervisedExperiment::evaluate() {
   torch::NoGradGuard no_grad;
   model_->eval();
+  // Sources with memory (meta, loss_change, uncertainty) keep it in buffers; evaluating must
+  // not move them, or how often a run evaluates would change how it trains.
+  std::vector<torch::Tensor> buffers = model_->buffers();
+  std::vector<torch::Tensor> saved;
+  for (const auto& buffer : buffers) saved.push_back(buffer.clone());
   const int64_t examples = data_.test_inputs.size(0);
   double loss_sum = 0.0;
   int64_t correct = 0;
@@ -112,13 +96,14 @@ MetricValues SupervisedExperiment::evaluate() {
     const auto targets = data_.test_targets.narrow(0, start, count);
     const auto context =
         contexts_.test.defined() ? contexts_.test.narrow(0, start, count) : torch::Tensor();
-    const auto logits = model_->forward(inputs, context);
+    const auto logits = model_->forward(inputs, context, steps_done_);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, targets,
                     torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
     correct += logits.argmax(1).eq(targets).sum().item<int64_t>();
   }
+  for (std::size_t i = 0; i < buffers.size(); ++i) buffers[i].copy_(saved[i]);
   return {{"test_loss", loss_sum / static_cast<double>(examples)},
           {"test_accuracy", static_cast<double>(correct) / static_cast<double>(examples)}};
 }
@@ -130,6 +115,7 @@ void SupervisedExperiment::save(torch::serialize::OutputArchive& archive) {
   archive.write("model", model_archive);
   archive.write("optimizer", optimizer_archive);
   archive.write("last_loss", torch::tensor(last_loss_.value_or(NAN), torch::kFloat64));
+  archive.write("steps_done", torch::tensor(steps_done_));
 }
 
 void SupervisedExperiment::load(torch::serialize::InputArchive& archive) {
@@ -142,6 +128,9 @@ void SupervisedExperiment::load(torch::serialize::InputArchive& archive) {
   archive.read("last_loss", last_loss);
   const double value = last_loss.item<double>();
   last_loss_ = std::isnan(value) ? std::nullopt : std::optional<double>(value);
+  torch::Tensor steps_done;
+  archive.read("steps_done", steps_done);
+  steps_done_ = steps_done.item<int64_t>();
 }
 
 }  // namespace neuromod

@@ -4,6 +4,7 @@
 
 #include "neuromod/config/enum_names.h"
 #include "neuromod/layers/layer_factory.h"
+#include "neuromod/record/names.h"
 
 namespace neuromod {
 
@@ -110,7 +111,7 @@ NetworkState ModulatedNetworkImpl::initial_state(int64_t batch, int64_t training
 }
 
 NetworkStep ModulatedNetworkImpl::step(const torch::Tensor& input, const NetworkState& state,
-                                       SourceSignals signals) {
+                                       SourceSignals signals, const AfterLayersHook& after_layers) {
   signals.batch = input.size(0);
   NetworkState next;
   next.modulation = system_->update(state.modulation, signals, ReleasePhase::before_layers);
@@ -120,7 +121,8 @@ NetworkStep ModulatedNetworkImpl::step(const torch::Tensor& input, const Network
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     const LayerOptions& options = layers_[i];
     const std::size_t source = source_of(layers_, i);
-    const torch::Tensor& x = source == layers_.size() ? input : next.outputs.at(layers_[source].name);
+    const torch::Tensor& x =
+        source == layers_.size() ? input : next.outputs.at(layers_[source].name);
     LayerState layer_state = state.layers.at(options.name);
     if (!options.apical_from.empty()) {
       layer_state["apical_input"] = state.outputs.at(options.apical_from);
@@ -133,6 +135,7 @@ NetworkStep ModulatedNetworkImpl::step(const torch::Tensor& input, const Network
     signals.activity[options.name] = result.output;
   }
 
+  if (after_layers) after_layers(signals, next.outputs);
   next.modulation = system_->update(next.modulation, signals, ReleasePhase::after_layers);
   return {next.outputs.at(layers_.back().name), std::move(next)};
 }
@@ -147,6 +150,26 @@ torch::Tensor ModulatedNetworkImpl::forward(const torch::Tensor& input,
 
 LearnerEffects ModulatedNetworkImpl::learner_effects(const NetworkState& state) {
   return system_->learner_effects(state.modulation);
+}
+
+std::map<std::string, torch::Tensor> ModulatedNetworkImpl::recordables(const NetworkState& state) {
+  torch::NoGradGuard no_grad;
+  std::map<std::string, torch::Tensor> values;
+  for (const auto& [layer, output] : state.outputs) {
+    values[names::layer_output(layer)] = output.detach();
+  }
+  for (const auto& [layer, layer_state] : state.layers) {
+    for (const auto& [key, tensor] : layer_state) {
+      values[names::layer_state(layer, key)] = tensor.detach();
+    }
+  }
+  for (const auto& [modulator, level] : state.modulation.levels) {
+    values[names::modulator_level(modulator)] = level.detach();
+  }
+  for (const auto& [layer, effects] : system_->unit_effects(state.modulation)) {
+    for (const auto& [key, value] : effects) values[names::effect(layer, key)] = value.detach();
+  }
+  return values;
 }
 
 std::vector<torch::Tensor> ModulatedNetworkImpl::layer_parameters(const std::string& layer) {

@@ -108,6 +108,11 @@ bool learner_only(EffectKind effect) {
   return effect == EffectKind::inverse_temperature || effect == EffectKind::discount;
 }
 
+// Effects that may target the learner as a whole (`target: learner`).
+bool learner_wide(EffectKind effect) {
+  return learner_only(effect) || effect == EffectKind::learning_rate;
+}
+
 }  // namespace
 
 bool glob_match(const std::string& pattern, const std::string& name) {
@@ -223,7 +228,7 @@ void validate_modulation(const ModulationOptions& options, const std::vector<Lay
       }
     }
     if (target.layer == "learner") {
-      if (!learner_only(projection.effect)) {
+      if (!learner_wide(projection.effect)) {
         throw ModulationError(key("projections", i, "target"),
                               "effect " + config::enum_name(projection.effect) +
                                   " acts on a layer; target layer.population.compartment");
@@ -376,6 +381,7 @@ void ModulatorySystemImpl::reset() {
       Wiring wiring;
       wiring.modulator = m;
       wiring.learner = true;
+      wiring.key = {target.compartment, projection.effect};
       wirings.push_back(wiring);
     }
     for (std::size_t l = 0; l < layers_.size() && target.layer != "learner"; ++l) {
@@ -392,6 +398,9 @@ void ModulatorySystemImpl::reset() {
         wiring.modulator = m;
         wiring.layer = l;
         wiring.population = name;
+        wiring.key = {target.compartment, projection.effect};
+        wiring.whole_layer = mask.all().item<bool>();
+        wiring.uniform = projection.profile.profile == SpatialProfile::uniform;
         wiring.mask = mask;
         wiring.indices = mask.nonzero().squeeze(1);
         wiring.spatial = weights.index_select(0, wiring.indices).to(torch::kFloat32);
@@ -535,7 +544,7 @@ torch::Tensor ModulatorySystemImpl::projection_value(const ModulatoryState& stat
   } else if (space == ModulatorSpace::unit) {
     level = level.index_select(1, wiring.indices);
   }
-  if (!wiring.learner && options.profile.profile != SpatialProfile::uniform) {
+  if (!wiring.learner && !wiring.uniform) {
     level = level * wiring.spatial.to(level.dtype());  // (B, 1|K) * (K) -> (B, K)
   }
   // The weight scales the modulation, not the neutral offset: a silent modulator at any
@@ -551,28 +560,29 @@ std::map<std::string, UnitEffects> ModulatorySystemImpl::unit_effects(
   std::map<std::string, std::map<EffectKey, std::vector<torch::Tensor>>> collected;
   for (std::size_t p = 0; p < options_.projections.size(); ++p) {
     const auto& options = options_.projections[p];
-    const TargetPattern target = parse_target(options.target);
-    const EffectKey key{target.compartment, options.effect};
     for (const auto& wiring : wiring_[p]) {
       if (wiring.learner) continue;
       const LayerSite& layer = layers_[wiring.layer];
-      if (!exposes(layer, key)) continue;  // learner-level effect on a layer without the knob
-      const torch::Tensor value = projection_value(state, p, wiring);
-      const int64_t batch = value.size(0);
-      const auto rule = functional::combine_rule(options.effect);
-      const auto neutral = functional::neutral_value(rule);
-      // Units outside the population keep the neutral value; for `replace` they are NaN,
-      // which the layer reads as "keep your own value".
-      torch::Tensor full =
-          torch::full({batch, layer.size}, neutral ? *neutral : NAN, value.options());
-      full = full.index_copy(1, wiring.indices, value);
-      collected[layer.name][key].push_back(full);
+      if (!exposes(layer, wiring.key)) continue;  // learner-level effect without the knob
+      torch::Tensor value = projection_value(state, p, wiring);
+      if (!wiring.whole_layer) {
+        const auto neutral = functional::neutral_value(functional::combine_rule(options.effect));
+        // Units outside the population keep the neutral value; for `replace` they are NaN,
+        // which the layer reads as "keep your own value".
+        value = torch::full({value.size(0), layer.size}, neutral ? *neutral : NAN, value.options())
+                    .index_copy(1, wiring.indices, value);
+      }
+      collected[layer.name][wiring.key].push_back(value.expand({value.size(0), layer.size}));
     }
   }
   std::map<std::string, UnitEffects> effects;
   for (auto& [layer, knobs] : collected) {
     for (auto& [key, values] : knobs) {
       const auto rule = functional::combine_rule(key.effect);
+      if (values.size() == 1) {
+        effects[layer][key] = values.front();
+        continue;
+      }
       if (rule != CombineRule::replace) {
         effects[layer][key] = functional::combine(rule, values);
         continue;

@@ -1,5 +1,7 @@
 #include "neuromod/tasks/task_shape.h"
 
+#include "neuromod/tasks/task_factory.h"
+
 namespace neuromod {
 
 namespace {
@@ -11,6 +13,17 @@ NetworkShape task_shape(const TaskOptions& task) {
   switch (task.kind) {
     case TaskKind::fashion_mnist:
       return {kFashionMnistPixels, kFashionMnistClasses, task.contexts > 1 ? task.contexts : 0};
+    case TaskKind::pattern_completion: {
+      // A network whose units are the pattern's bits (plus the bias unit) reads its output
+      // from them: outputs = inputs.
+      const int64_t width = pattern_completion_options(task).input_size();
+      return {width, width, 0};
+    }
+    case TaskKind::cue_reward:
+    case TaskKind::grid_maze: {
+      const auto environment = make_environment(task);
+      return {environment->observation_size(), environment->action_count(), 0};
+    }
   }
   return {};
 }

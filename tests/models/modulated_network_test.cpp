@@ -44,6 +44,22 @@ TEST(ModulatedNetwork, StepsAnEpisodeWithPlasticTracesAndModulation) {
   }
 }
 
+TEST(ModulatedNetwork, RecordablesUseCanonicalNames) {
+  torch::manual_seed(1);
+  auto network = network_from_yaml(kBackpropamine, {5, 2, 0});
+  const auto step = network->step(torch::randn({3, 5}), network->initial_state(3), {});
+  const auto values = network->recordables(step.state);
+  for (const char* name :
+       {"layers/rnn/output", "layers/policy/output", "layers/rnn/state/hebb",
+        "layers/rnn/state/eligibility", "modulators/DA/level", "effects/rnn/synapse.plasticity"}) {
+    ASSERT_EQ(values.count(name), 1u) << name;
+    EXPECT_FALSE(values.at(name).requires_grad()) << name;
+  }
+  EXPECT_TRUE(
+      torch::equal(values.at("modulators/DA/level"), step.state.modulation.levels.at("DA")));
+  EXPECT_EQ(values.at("effects/rnn/synapse.plasticity").sizes(), (std::vector<int64_t>{3, 6}));
+}
+
 TEST(ModulatedNetwork, WithoutTheProjectionARetroactiveLayerDoesNotChange) {
   torch::manual_seed(1);
   auto network = network_from_yaml(

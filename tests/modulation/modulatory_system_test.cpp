@@ -181,6 +181,37 @@ TEST(ModulatorySystem, BrainStatesSetBaselinesOnTheirCycle) {
   EXPECT_FLOAT_EQ(system->initial_state(1, 2).levels.at("ACh")[0][0].item<float>(), 0.9f);
 }
 
+TEST(ModulatorySystem, LevelsLiveGloballyPerLayerOrPerUnit) {
+  torch::manual_seed(5);
+  auto network = network_from_yaml(
+      "layers: [{name: a, size: 4}, {name: b, size: 3}]\n"
+      "modulators:\n"
+      "  - {name: U, tau: 1, space: unit, unit_layer: a,\n"
+      "     source: {kind: learned, reads: context, channels: 4}}\n"
+      "  - {name: L, tau: 1, space: layer, source: {kind: learned, reads: context, channels: 2}}\n"
+      "projections:\n"
+      "  - {modulator: U, target: a.all.soma, effect: bias, receptor: {kind: linear}}\n"
+      "  - {modulator: L, target: a.all.soma, effect: threshold, receptor: {kind: linear}}\n"
+      "  - {modulator: L, target: b.all.soma, effect: threshold, receptor: {kind: linear}}\n",
+      kShape);
+  auto state = network->modulation()->initial_state(2, 0);
+  SourceSignals signals;
+  signals.batch = 2;
+  signals.context = torch::rand({2, 2});
+  state = network->modulation()->update(state, signals, ReleasePhase::before_layers);
+  const auto unit = state.levels.at("U");
+  const auto per_layer = state.levels.at("L");
+  EXPECT_EQ(unit.sizes(), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(per_layer.sizes(), (std::vector<int64_t>{2, 2}));
+  const auto effects = network->modulation()->unit_effects(state);
+  // Per unit: each unit of `a` gets its own level; per layer: `a` reads column 0, `b` column 1.
+  EXPECT_TRUE(torch::allclose(effects.at("a").at({Compartment::soma, EffectKind::bias}), unit));
+  EXPECT_TRUE(torch::allclose(effects.at("a").at({Compartment::soma, EffectKind::threshold}),
+                              per_layer.narrow(1, 0, 1).expand({2, 4})));
+  EXPECT_TRUE(torch::allclose(effects.at("b").at({Compartment::soma, EffectKind::threshold}),
+                              per_layer.narrow(1, 1, 1).expand({2, 3})));
+}
+
 TEST(ModulatorySystem, LearnerEffectsAreBatchMeans) {
   auto network = network_from_yaml(
       "layers: [{name: out, size: 2}]\n"

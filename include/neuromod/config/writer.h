@@ -4,6 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -114,9 +115,11 @@ class Describer {
 /// Every field of an option struct, in declaration order.
 template <class T>
 std::vector<FieldDoc> describe_options() {
-  T options{};
+  // Heap-allocated: GCC 12 misreads the visit of a large stack object as a read of
+  // uninitialised members (-Wmaybe-uninitialized).
+  const auto options = std::make_unique<T>();
   Describer describer;
-  options.visit(describer);
+  options->visit(describer);
   return describer.fields();
 }
 

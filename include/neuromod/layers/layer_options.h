@@ -43,26 +43,28 @@ functional::Activation default_activation(LayerKind kind);
 
 /// Options of one layer.
 struct LayerOptions {
-  std::string name;                   ///< unique; projections target layers by name
+  std::string name;  ///< unique; projections target layers by name
   LayerKind kind = LayerKind::linear;
-  int64_t size = 0;                   ///< units; 0 on the last layer = task outputs
-  std::string from;                   ///< input layer ("" = the previous one; "input" = the task's)
+  int64_t size = 0;  ///< units; 0 on the last layer = task outputs
+  std::string from;  ///< input layer ("" = the previous one; "input" = the task's)
   /// f; unset means the kind's default: relu (linear), tanh (plastic_recurrent),
   /// sigmoid (dendritic); load_run_config fills it in.
   std::optional<functional::Activation> activation;
   bool bias = true;
   std::vector<PopulationOptions> populations;  ///< cell types (the population `all` is implicit)
-  std::vector<int64_t> layout;        ///< unit layout for diffusion: [N] or [rows, cols]
+  std::vector<int64_t> layout;                 ///< unit layout for diffusion: [N] or [rows, cols]
   // Plastic layers (plastic_recurrent, plastic_lstm).
   PlasticityRule plasticity = PlasticityRule::none;
   AlphaMode alpha = AlphaMode::per_connection;
-  double clip = 1.0;                  ///< bound of the plastic component
-  double eta = 0.1;                   ///< rate of the eligibility trace / decaying or clipped Hebb
+  double clip = 1.0;  ///< bound of the plastic component
+  double eta = 0.1;   ///< rate of the eligibility trace / decaying or clipped Hebb
   bool learn_eta = true;
+  bool input_weights = true;  ///< false: the input is added directly (Miconi et al. 2018)
+  WeightInit init = WeightInit::uniform;  ///< distribution of the initial W and alpha
   // Dendritic layers.
-  std::string apical_from;            ///< layer whose previous-step output drives the apical dendrites
+  std::string apical_from;  ///< layer whose previous-step output drives the apical dendrites
   // Dropout layers.
-  double p = 0.5;                     ///< dropout probability unless a modulator sets it
+  double p = 0.5;  ///< dropout probability unless a modulator sets it
 
   /// Example: - {name: rnn, kind: plastic_recurrent, size: 100, plasticity: retroactive}
   template <class V>
@@ -83,6 +85,10 @@ struct LayerOptions {
     v("clip", clip, "bound of the plastic component", positive());
     v("eta", eta, "rate of the eligibility trace or of non-modulated plasticity", positive());
     v("learn_eta", learn_eta, "whether eta is learned");
+    v("init", init, "plastic_recurrent: distribution of the initial W and alpha");
+    v("input_weights", input_weights,
+      "plastic_recurrent: learned input weights (false: the input, as wide as the layer, is "
+      "added directly, as in Miconi et al. 2018)");
     v("apical_from", apical_from, "layer whose previous output drives the apical dendrites");
     v("p", p, "dropout probability (dropout layers)", in_range(0.0, 0.99));
   }

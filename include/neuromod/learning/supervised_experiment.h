@@ -41,9 +41,6 @@ class SupervisedExperiment : public Experiment {
   /// that the order depends only on (seed, step) and survives a resume.
   torch::Tensor batch_indices(int64_t step);
 
-  /// Sets each layer's learning rate from the learner-level effects of this step.
-  void apply_learning_rates(const LearnerEffects& effects);
-
   ClassificationData data_;
   LabelContexts contexts_;
   ModulatedNetwork model_;
@@ -51,8 +48,9 @@ class SupervisedExperiment : public Experiment {
   int64_t seed_;
   std::vector<std::string> group_layers_;  // layer of each optimiser parameter group ("" = rest)
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::optional<double> last_loss_;        // for loss_change sources
-  int64_t permutation_epoch_ = -1;         // epoch whose permutation is cached
+  std::optional<double> last_loss_;  // for loss_change sources
+  int64_t steps_done_ = 0;           // the training clock evaluations run at
+  int64_t permutation_epoch_ = -1;   // epoch whose permutation is cached
   torch::Tensor permutation_;
 };
 

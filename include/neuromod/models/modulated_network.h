@@ -12,6 +12,7 @@
 #include <torch/nn/cloneable.h>
 #include <torch/nn/pimpl.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -30,10 +31,16 @@ struct NetworkShape {
   int64_t context = 0;  ///< width of the task's context signal (0: none)
 };
 
+/// Fills signals that depend on this step's layer outputs (e.g. an agent's TD error from its
+/// value layer, or its action probabilities) before the after-layers sources read them.
+/// Called with the signals and every layer's output by name.
+using AfterLayersHook = std::function<void(SourceSignals& signals,
+                                           const std::map<std::string, torch::Tensor>& outputs)>;
+
 /// Everything that changes within an episode.
 struct NetworkState {
-  std::map<std::string, LayerState> layers;        ///< per layer name
-  std::map<std::string, torch::Tensor> outputs;    ///< per layer name: its last output (B, N)
+  std::map<std::string, LayerState> layers;      ///< per layer name
+  std::map<std::string, torch::Tensor> outputs;  ///< per layer name: its last output (B, N)
   ModulatoryState modulation;
 };
 
@@ -67,7 +74,8 @@ class ModulatedNetworkImpl : public torch::nn::Cloneable<ModulatedNetworkImpl> {
 
   /// One step. `input`: (B, inputs); `signals` carries what the task provides (context,
   /// reward, TD error, loss, clocks); the network adds the layers' activity.
-  NetworkStep step(const torch::Tensor& input, const NetworkState& state, SourceSignals signals);
+  NetworkStep step(const torch::Tensor& input, const NetworkState& state, SourceSignals signals,
+                   const AfterLayersHook& after_layers = {});
 
   /// A feed-forward pass: one step from the initial state. Returns (B, outputs).
   torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& context = {},
@@ -75,6 +83,10 @@ class ModulatedNetworkImpl : public torch::nn::Cloneable<ModulatedNetworkImpl> {
 
   /// Learner-level effects at the state (learning-rate multipliers, dropout, beta, gamma).
   LearnerEffects learner_effects(const NetworkState& state);
+
+  /// Everything recordable at `state`, by canonical name (record/names.h): layer outputs and
+  /// states, modulator levels and the effects they produce. Detached copies.
+  std::map<std::string, torch::Tensor> recordables(const NetworkState& state);
 
   /// Parameters of one layer (for per-layer learning rates).
   std::vector<torch::Tensor> layer_parameters(const std::string& layer);

@@ -146,6 +146,9 @@ class ModulatorySystemImpl : public torch::nn::Cloneable<ModulatorySystemImpl> {
     torch::Tensor spatial;     // (K) spatial weights
     int64_t channel = 0;       // column of the level for space: layer
     std::size_t receptor = 0;  // index into receptors_
+    EffectKey key;             // the knob it turns
+    bool whole_layer = false;  // the population is every unit: no scatter needed
+    bool uniform = true;       // uniform spatial profile: no spatial weighting
   };
 
   torch::Tensor delivered_level(const ModulatoryState& state, std::size_t modulator,

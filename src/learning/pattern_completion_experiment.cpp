@@ -1,0 +1,97 @@
+#include "neuromod/learning/pattern_completion_experiment.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "neuromod/learning/optimizer.h"
+#include "neuromod/learning/parameter_groups.h"
+
+namespace neuromod {
+
+PatternCompletionExperiment::PatternCompletionExperiment(PatternCompletionOptions task,
+                                                         int64_t test_episodes,
+                                                         ModulatedNetwork model,
+                                                         LearningOptions learning, int64_t seed)
+    : task_(task),
+      model_(std::move(model)),
+      learning_(learning),
+      rng_(static_cast<uint64_t>(seed)) {
+  std::mt19937_64 test_rng(static_cast<uint64_t>(seed) + 1);
+  test_set_ = make_pattern_batch(task_, test_episodes, test_rng);
+  LayerParameterGroups grouped = layer_parameter_groups(*model_);
+  group_layers_ = grouped.layers;
+  optimizer_ = make_optimizer(learning_, std::move(grouped.groups));
+}
+
+std::vector<std::string> PatternCompletionExperiment::metric_names() const {
+  return {"loss", "bit_error", "test_loss", "test_bit_error"};
+}
+
+NetworkStep PatternCompletionExperiment::run_episodes(const PatternBatch& batch,
+                                                      int64_t training_step) {
+  const int64_t episodes = batch.inputs.size(1);
+  NetworkStep result{torch::Tensor(), model_->initial_state(episodes, training_step)};
+  for (int64_t t = 0; t < batch.inputs.size(0); ++t) {
+    SourceSignals signals;
+    signals.time_step = t;
+    signals.training_step = training_step;
+    result = model_->step(batch.inputs[t], result.state, signals);
+  }
+  return result;
+}
+
+MetricValues PatternCompletionExperiment::train_step(int64_t step) {
+  model_->train();
+  const PatternBatch batch = make_pattern_batch(task_, learning_.batch_size, rng_);
+  const NetworkStep episode = run_episodes(batch, step - 1);
+  const torch::Tensor& output = episode.output;
+  const int64_t bits = batch.target.size(1);
+  const torch::Tensor loss = torch::mse_loss(output.narrow(1, 0, bits), batch.target);
+  optimizer_->zero_grad();
+  loss.backward();
+  clip_gradients(model_->parameters(), learning_.clip_grad);
+  apply_learning_rates(*optimizer_, group_layers_, learning_.lr,
+                       model_->learner_effects(episode.state));
+  optimizer_->step();
+  steps_done_ = step;
+  return {{"loss", loss.item<double>()}, {"bit_error", bit_error_rate(output.detach(), batch)}};
+}
+
+MetricValues PatternCompletionExperiment::evaluate() {
+  torch::NoGradGuard no_grad;
+  model_->eval();
+  const torch::Tensor output = run_episodes(test_set_, steps_done_).output;
+  const int64_t bits = test_set_.target.size(1);
+  return {
+      {"test_loss", torch::mse_loss(output.narrow(1, 0, bits), test_set_.target).item<double>()},
+      {"test_bit_error", bit_error_rate(output, test_set_)}};
+}
+
+void PatternCompletionExperiment::save(torch::serialize::OutputArchive& archive) {
+  torch::serialize::OutputArchive model_archive, optimizer_archive;
+  model_->save(model_archive);
+  optimizer_->save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  std::ostringstream rng;
+  rng << rng_;
+  archive.write("rng", c10::IValue(rng.str()));
+  archive.write("steps_done", torch::tensor(steps_done_));
+}
+
+void PatternCompletionExperiment::load(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive model_archive, optimizer_archive;
+  archive.read("model", model_archive);
+  archive.read("optimizer", optimizer_archive);
+  model_->load(model_archive);
+  optimizer_->load(optimizer_archive);
+  c10::IValue rng;
+  archive.read("rng", rng);
+  std::istringstream(rng.toStringRef()) >> rng_;
+  torch::Tensor steps_done;
+  archive.read("steps_done", steps_done);
+  steps_done_ = steps_done.item<int64_t>();
+}
+
+}  // namespace neuromod
