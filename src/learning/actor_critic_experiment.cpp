@@ -1,5 +1,7 @@
 #include "neuromod/learning/actor_critic_experiment.h"
 
+#include "neuromod/learning/experiment_archive.h"
+
 #include <torch/torch.h>
 
 #include <cmath>
@@ -99,20 +101,6 @@ uint64_t stream_seed(int64_t seed, Stream stream) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
-}
-
-std::string generator_state(const std::mt19937_64& rng) {
-  std::ostringstream out;
-  out << rng;
-  return out.str();
-}
-
-std::mt19937_64 parse_generator(const std::string& state, const char* key) {
-  std::istringstream in(state);
-  std::mt19937_64 rng;
-  in >> rng;
-  TORCH_CHECK(!in.fail(), "checkpoint: ", key, " is not a std::mt19937_64 state");
-  return rng;
 }
 
 const LayerOptions* find_layer(const ModulatedNetworkImpl& model, const std::string& name) {
@@ -278,33 +266,22 @@ MetricValues ActorCriticExperiment::evaluate() {
 }
 
 void ActorCriticExperiment::save(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive model_archive, optimizer_archive;
-  model_->save(model_archive);
-  optimizer_->save(optimizer_archive);
-  archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
-  archive.write("rng.environment", c10::IValue(generator_state(environment_rng_)));
-  archive.write("rng.actions", c10::IValue(generator_state(action_rng_)));
+  write_model_and_optimizer(archive, *model_, *optimizer_);
+  write_generator(archive, "rng.environment", environment_rng_);
+  write_generator(archive, "rng.actions", action_rng_);
   archive.write("last_loss", torch::tensor(last_loss_.value_or(NAN), torch::kFloat64));
   archive.write("steps_done", torch::tensor(steps_done_));
 }
 
 void ActorCriticExperiment::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive model_archive, optimizer_archive;
-  archive.read("model", model_archive);
-  archive.read("optimizer", optimizer_archive);
-  c10::IValue environment_state, action_state;
-  archive.read("rng.environment", environment_state);
-  archive.read("rng.actions", action_state);
   torch::Tensor last_loss, steps_done;
   archive.read("last_loss", last_loss);
   archive.read("steps_done", steps_done);
   // Everything is read before anything changes, so a bad archive leaves this object as it was
   // (up to the model and optimiser, which LibTorch loads in place).
-  const auto environment_rng = parse_generator(environment_state.toStringRef(), "rng.environment");
-  const auto action_rng = parse_generator(action_state.toStringRef(), "rng.actions");
-  model_->load(model_archive);
-  optimizer_->load(optimizer_archive);
+  const auto environment_rng = read_generator(archive, "rng.environment");
+  const auto action_rng = read_generator(archive, "rng.actions");
+  read_model_and_optimizer(archive, *model_, *optimizer_);
   environment_rng_ = environment_rng;
   action_rng_ = action_rng;
   const double value = last_loss.item<double>();

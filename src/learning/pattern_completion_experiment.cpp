@@ -2,8 +2,7 @@
 
 #include <torch/torch.h>
 
-#include <sstream>
-
+#include "neuromod/learning/experiment_archive.h"
 #include "neuromod/learning/optimizer.h"
 #include "neuromod/learning/parameter_groups.h"
 
@@ -69,26 +68,15 @@ MetricValues PatternCompletionExperiment::evaluate() {
 }
 
 void PatternCompletionExperiment::save(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive model_archive, optimizer_archive;
-  model_->save(model_archive);
-  optimizer_->save(optimizer_archive);
-  archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
-  std::ostringstream rng;
-  rng << rng_;
-  archive.write("rng", c10::IValue(rng.str()));
+  write_model_and_optimizer(archive, *model_, *optimizer_);
+  write_generator(archive, "rng", rng_);
   archive.write("steps_done", torch::tensor(steps_done_));
 }
 
 void PatternCompletionExperiment::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive model_archive, optimizer_archive;
-  archive.read("model", model_archive);
-  archive.read("optimizer", optimizer_archive);
-  model_->load(model_archive);
-  optimizer_->load(optimizer_archive);
-  c10::IValue rng;
-  archive.read("rng", rng);
-  std::istringstream(rng.toStringRef()) >> rng_;
+  const std::mt19937_64 rng = read_generator(archive, "rng");
+  read_model_and_optimizer(archive, *model_, *optimizer_);
+  rng_ = rng;
   torch::Tensor steps_done;
   archive.read("steps_done", steps_done);
   steps_done_ = steps_done.item<int64_t>();

@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include "neuromod/learning/experiment_archive.h"
 #include "neuromod/learning/optimizer.h"
 #include "neuromod/learning/parameter_groups.h"
 
@@ -109,21 +110,13 @@ MetricValues SupervisedExperiment::evaluate() {
 }
 
 void SupervisedExperiment::save(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive model_archive, optimizer_archive;
-  model_->save(model_archive);
-  optimizer_->save(optimizer_archive);
-  archive.write("model", model_archive);
-  archive.write("optimizer", optimizer_archive);
+  write_model_and_optimizer(archive, *model_, *optimizer_);
   archive.write("last_loss", torch::tensor(last_loss_.value_or(NAN), torch::kFloat64));
   archive.write("steps_done", torch::tensor(steps_done_));
 }
 
 void SupervisedExperiment::load(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive model_archive, optimizer_archive;
-  archive.read("model", model_archive);
-  archive.read("optimizer", optimizer_archive);
-  model_->load(model_archive);
-  optimizer_->load(optimizer_archive);
+  read_model_and_optimizer(archive, *model_, *optimizer_);
   torch::Tensor last_loss;
   archive.read("last_loss", last_loss);
   const double value = last_loss.item<double>();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/report_files.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -17,62 +19,13 @@ using neuromod::report::CompareOptions;
 using neuromod::report::default_compare_dir;
 using neuromod::report::write_compare_report;
 
+using neuromod::testing::outgoing_links;
+using neuromod::testing::percent_decode;
+using neuromod::testing::read_file;
+using TempDir = neuromod::testing::TempRunDir;
+
 namespace {
 
-// A fresh directory under the system's temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ =
-        fs::temp_directory_path() / ("neuromod_compare_report_test_" + std::string(test->name()) +
-                                     "_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    fs::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative, std::ios::binary) << text;
-  }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string percent_decode(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// Every href and src of the page, except links within the page (#...).
-std::vector<std::string> outgoing_links(const std::string& html) {
-  std::vector<std::string> links;
-  const std::regex pattern("(?:href|src)=\"([^\"]*)\"");
-  for (std::sregex_iterator it(html.begin(), html.end(), pattern), end; it != end; ++it) {
-    const std::string link = (*it)[1];
-    if (!link.empty() && link.front() != '#') links.push_back(link);
-  }
-  return links;
-}
-
-// The cells of the table row that starts with the run's label.
 std::string table_row(const std::string& html, const std::string& label) {
   const std::size_t start = html.find("</span>" + label + "</td>");
   if (start == std::string::npos) return "";

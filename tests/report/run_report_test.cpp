@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/report_files.h"
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,59 +17,12 @@ namespace fs = std::filesystem;
 using neuromod::report::metric_group;
 using neuromod::report::write_run_report;
 
+using neuromod::testing::outgoing_links;
+using neuromod::testing::percent_decode;
+using neuromod::testing::read_file;
+using neuromod::testing::TempRunDir;
+
 namespace {
-
-// A fresh run directory under the system's temp dir, removed with everything in it at scope exit.
-class TempRunDir {
- public:
-  TempRunDir() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::temp_directory_path() / ("neuromod_run_report_test_" + std::string(test->name()) +
-                                         "_" + std::to_string(std::random_device{}()));
-    fs::create_directories(path_);
-  }
-  ~TempRunDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    fs::create_directories((path_ / relative).parent_path());
-    std::ofstream(path_ / relative, std::ios::binary) << text;
-  }
-
- private:
-  fs::path path_;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string percent_decode(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size()) {
-      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-// Every href and src of the page, except links within the page (#...).
-std::vector<std::string> outgoing_links(const std::string& html) {
-  std::vector<std::string> links;
-  const std::regex pattern("(?:href|src)=\"([^\"]*)\"");
-  for (std::sregex_iterator it(html.begin(), html.end(), pattern), end; it != end; ++it) {
-    const std::string link = (*it)[1];
-    if (!link.empty() && link.front() != '#') links.push_back(link);
-  }
-  return links;
-}
 
 void write_complete_run(const TempRunDir& run) {
   run.write("config.yaml", "name: mlp <fashion> & co\nseed: 3\ntrain:\n  steps: 300\n  lr: 0.01\n");
