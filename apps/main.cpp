@@ -2,12 +2,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include "neuromod/app/catalogue.h"
 #include "neuromod/app/run_command.h"
 #include "neuromod/app/version_info.h"
 #include "neuromod/report/compare_report.h"
+#include "neuromod/report/run_report.h"
 
 namespace {
 
@@ -49,6 +52,15 @@ int main(int argc, char** argv) {
   list->add_flag("--markdown", markdown, "with `config`: the keys as a Markdown table");
   list->footer("Example:\n  neuromod list layers\n  neuromod list config");
 
+  std::filesystem::path report_run;
+  auto* report = app.add_subcommand(
+      "report", "Rewrite a run's report.html and plots/ from what its directory holds");
+  report->add_option("run", report_run, "the run directory")->required()->type_name("RUN_DIR");
+  report->footer(
+      "Example:\n"
+      "  neuromod report runs/quickstart-20261203-101500\n"
+      "Works on finished, interrupted and running runs; reads metrics.csv and recordings/.");
+
   neuromod::report::CompareOptions compare_options;
   auto* compare = app.add_subcommand(
       "compare", "Compare runs: their final metrics in one table, their learning curves overlaid");
@@ -64,10 +76,22 @@ int main(int argc, char** argv) {
                    "a label per run, repeated in the order of the runs (default: config names)")
       ->allow_extra_args(false)
       ->type_name("LABEL");
+  compare->add_flag("--by-name", compare_options.group_by_name,
+                    "label runs by their config name alone: runs of one name are replicates");
+  compare
+      ->add_option("--band", compare_options.band,
+                   "how replicates (runs sharing a label) are drawn: median-iqr or mean-sem")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, neuromod::report::ReplicateBand>{
+              {"median-iqr", neuromod::report::ReplicateBand::median_iqr},
+              {"mean-sem", neuromod::report::ReplicateBand::mean_sem}},
+          CLI::ignore_case))
+      ->type_name("BAND");
   compare->footer(
       "Example:\n"
       "  neuromod compare runs/quickstart-20261203-101500 runs/quickstart-20261203-113000\n"
-      "  neuromod compare runs/a runs/b --label \"lr 1e-3\" --label \"lr 3e-4\" --out runs/lr");
+      "  neuromod compare runs/a runs/b --label \"lr 1e-3\" --label \"lr 3e-4\" --out runs/lr\n"
+      "  neuromod compare runs/modul-* runs/rnn-* --by-name   # seeds: median and quartiles");
 
   auto* version = app.add_subcommand("version", "Versions, BLAS library and thread count");
   version->footer("Example:\n  neuromod version");
@@ -94,6 +118,10 @@ int main(int argc, char** argv) {
     if (list->parsed()) {
       std::cout << (markdown && category == "config" ? neuromod::config_reference_markdown()
                                                      : neuromod::format_catalogue(category));
+      return neuromod::kExitOk;
+    }
+    if (report->parsed()) {
+      std::cout << "report: " << neuromod::report::write_run_report(report_run).string() << "\n";
       return neuromod::kExitOk;
     }
     if (compare->parsed()) {

@@ -41,11 +41,10 @@ std::vector<CatalogueEntry> modulator_entries() {
 std::vector<CatalogueEntry> receptor_entries() {
   std::vector<CatalogueEntry> entries;
   for (const auto& preset : receptor_presets()) {
-    entries.push_back(
-        {preset.name, preset.modulator + ", " + config::enum_name(preset.sign) + ", " +
-                          config::enum_name(preset.compartment) + "." +
-                          config::enum_name(preset.effect) + ": " + preset.doc + " (" +
-                          preset.reference + ")"});
+    entries.push_back({preset.name, preset.modulator + ", " + config::enum_name(preset.sign) +
+                                        ", " + config::enum_name(preset.compartment) + "." +
+                                        config::enum_name(preset.effect) + ": " + preset.doc +
+                                        " (" + preset.reference + ")"});
   }
   return entries;
 }

@@ -17,6 +17,7 @@
 #include "neuromod/core/run_log.h"
 #include "neuromod/learning/checkpoint.h"
 #include "neuromod/learning/trainer.h"
+#include "neuromod/record/recorder.h"
 #include "neuromod/report/run_report.h"
 
 namespace neuromod {
@@ -119,13 +120,18 @@ int run_command(const RunRequest& request) {
   settings.checkpoint_dir = run.checkpoints();
   settings.metrics_csv = run.metrics_csv();
   settings.metrics_jsonl = run.metrics_jsonl();
+  settings.tensorboard_dir = run.tb();
   settings.progress = detect_progress_mode(request.quiet);
 
   install_interrupt_handlers();
   const auto started = std::chrono::steady_clock::now();
+  Recorder recorder(config.record, run.recordings(), config.learning.steps,
+                    resuming ? std::optional<int64_t>(prepared.start.step) : std::nullopt);
+  prepared.experiment->set_recorder(&recorder);
   Trainer trainer(*prepared.experiment, settings);
   const TrainingOutcome outcome =
       trainer.run(prepared.start, [&](const std::string& line) { log.info(line); });
+  recorder.flush();
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -1,5 +1,7 @@
 #include "neuromod/config/run_config.h"
 
+#include <fnmatch.h>
+
 #include <set>
 
 #include "neuromod/config/reader.h"
@@ -88,6 +90,50 @@ void validate_algorithm(const RunConfig& config, const config::Document& documen
   }
 }
 
+// A recorded name is <kind>/<owner>/...: a pattern whose kind or owner matches no layer or
+// modulator of the config is a typo, reported here with its line rather than at the first
+// recorded step.
+void validate_record(const RunConfig& config, const config::Document& document) {
+  const auto any_match = [](const std::string& pattern, const std::vector<std::string>& names) {
+    for (const auto& name : names) {
+      if (fnmatch(pattern.c_str(), name.c_str(), 0) == 0) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> layers, modulators;
+  for (const auto& layer : config.layers) layers.push_back(layer.name);
+  for (const auto& modulator : config.modulators) modulators.push_back(modulator.name);
+  const std::vector<std::string> kinds{"layers", "modulators", "effects", "task"};
+  for (std::size_t i = 0; i < config.record.signals.size(); ++i) {
+    const std::string key = "record.signals." + std::to_string(i) + ".name";
+    const std::string& pattern = config.record.signals[i].name;
+    const auto slash = pattern.find('/');
+    const std::string kind = pattern.substr(0, slash);
+    if (!any_match(kind, kinds)) {
+      throw ConfigError(key,
+                        "'" + pattern +
+                            "' does not name a recording; expected layers/<layer>/output, "
+                            "layers/<layer>/state/<key>, modulators/<modulator>/level, "
+                            "effects/<layer>/<compartment>.<effect> or task/<signal>",
+                        document.origin_at(key));
+    }
+    if (slash == std::string::npos) continue;
+    const std::string owner = pattern.substr(slash + 1, pattern.find('/', slash + 1) - slash - 1);
+    const bool by_layer = kind == "layers" || kind == "effects";
+    if ((by_layer && !any_match(owner, layers)) ||
+        (kind == "modulators" && !any_match(owner, modulators))) {
+      std::string known;
+      for (const auto& name : by_layer ? layers : modulators)
+        known += (known.empty() ? "" : ", ") + name;
+      throw ConfigError(key,
+                        "'" + pattern + "': no " + (by_layer ? "layer" : "modulator") +
+                            " matches '" + owner +
+                            "'; the config has: " + (known.empty() ? "none" : known),
+                        document.origin_at(key));
+    }
+  }
+}
+
 }  // namespace
 
 ModulationOptions modulation_options(const RunConfig& config) {
@@ -105,6 +151,7 @@ RunConfig load_run_config(const config::Document& document) {
   validate_schedule(config, document);
   validate_algorithm(config, document);
   validate_network(config, document);
+  validate_record(config, document);
   return config;
 }
 

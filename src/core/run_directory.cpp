@@ -33,7 +33,7 @@ std::string sanitize_run_name(const std::string& name) {
 }
 
 void RunDirectory::create_subdirectories() const {
-  for (const auto& directory : {checkpoints(), recordings(), plots()}) {
+  for (const auto& directory : {checkpoints(), recordings(), plots(), tb()}) {
     std::filesystem::create_directories(directory);
   }
 }

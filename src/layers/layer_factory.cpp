@@ -53,7 +53,8 @@ std::shared_ptr<ModulatedLayer> make_layer(const LayerOptions& options, int64_t 
               .rate_init(options.eta)
               .learn_eta(options.learn_eta)
               .input_weights(options.input_weights)
-              .init(options.init)));
+              .init(options.init)
+              .fused(options.fused)));
     case LayerKind::plastic_lstm: {
       auto lstm = PlasticLSTMOptions(input_size, options.size)
                       .plasticity(lstm_plasticity(options))

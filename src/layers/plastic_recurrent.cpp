@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "layers/layer_support.h"
+#include "neuromod/functional/fused_plastic.h"
 #include "neuromod/functional/hebbian.h"
 
 namespace neuromod {
@@ -45,6 +46,15 @@ void draw(torch::Tensor& tensor, double scale, WeightInit init) {
 // x + y where y may be absent (undefined): how an additive effect joins the layer's own value.
 torch::Tensor plus_optional(const torch::Tensor& x, const torch::Tensor& y) {
   return y.defined() ? x + y : x;
+}
+
+// The soma offset bias − threshold of soma_response, or undefined when neither is present.
+torch::Tensor soma_offset(const UnitEffects& effects) {
+  const auto bias = find_effect(effects, {Compartment::soma, EffectKind::bias});
+  const auto threshold = find_effect(effects, {Compartment::soma, EffectKind::threshold});
+  if (bias.defined() && threshold.defined()) return bias - threshold;
+  if (threshold.defined()) return -threshold;
+  return bias;
 }
 
 }  // namespace
@@ -134,6 +144,57 @@ LayerStep PlasticRecurrentImpl::step(const torch::Tensor& input, const LayerStat
   torch::Tensor eligibility;
   const auto plasticity = find_effect(effects, {Compartment::synapse, EffectKind::plasticity});
   const auto trace_decay = find_effect(effects, {Compartment::synapse, EffectKind::trace_decay});
+
+  if (options.fused() != FusedMode::off) {
+    // The same step as the generic ops below, as one fused operation; each rule's operands as
+    // the generic path forms them.
+    using functional::FusedUpdate;
+    functional::PlasticStepInputs in;
+    in.drive = drive_in;
+    in.h_last = h_last;
+    in.h_before = h_before;
+    in.plastic = hebb;
+    in.w = w;
+    in.alpha = alpha;
+    in.gain = find_effect(effects, {Compartment::soma, EffectKind::gain});
+    in.offset = soma_offset(effects);
+    FusedUpdate update = FusedUpdate::frozen;
+    switch (rule) {
+      case PlasticityRule::decaying:
+        update = FusedUpdate::decaying_hebb;
+        in.rate = plus_optional(trace_decay.defined() ? trace_decay : eta, plasticity);
+        break;
+      case PlasticityRule::clipped:
+        update = FusedUpdate::clipped_hebb;
+        in.modulation = plus_optional(rate, plasticity);
+        break;
+      case PlasticityRule::simple:
+        update = plasticity.defined() ? FusedUpdate::clipped_hebb : FusedUpdate::frozen;
+        in.modulation = plasticity;
+        break;
+      case PlasticityRule::retroactive:
+        update = plasticity.defined() ? FusedUpdate::retroactive : FusedUpdate::eligibility_only;
+        in.eligibility = state_at(state, "eligibility", kLayer);
+        in.modulation = plasticity;
+        in.rate = trace_decay.defined() ? trace_decay : eta;
+        break;
+      case PlasticityRule::none:
+        break;
+    }
+    const auto step_options = functional::PlasticStepOptions(update)
+                                  .activation(options.activation())
+                                  .clip(options.clip());
+    const std::string why = functional::fused_plastic_step_unsupported(in, step_options);
+    if (why.empty()) {
+      auto out = functional::fused_plastic_step(in, step_options);
+      LayerState next{{"h", out.h}, {"h_prev", h_last}, {"hebb", std::move(out.plastic)}};
+      if (rule == PlasticityRule::retroactive) next.emplace("eligibility", out.eligibility);
+      return {std::move(out.h), std::move(next)};
+    }
+    TORCH_CHECK(options.fused() == FusedMode::automatic, kLayer,
+                ": fused is on, but the fused step cannot take this step: ", why);
+  }
+
   switch (rule) {
     case PlasticityRule::decaying: {
       const auto decay_rate = trace_decay.defined() ? trace_decay : eta;

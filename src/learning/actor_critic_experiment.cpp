@@ -10,6 +10,8 @@
 
 #include "neuromod/learning/optimizer.h"
 #include "neuromod/learning/parameter_groups.h"
+#include "neuromod/record/names.h"
+#include "neuromod/record/recorder.h"
 
 namespace neuromod {
 
@@ -167,7 +169,8 @@ std::vector<std::string> ActorCriticExperiment::metric_names() const {
 }
 
 ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
-    int64_t training_step, std::mt19937_64& environment_rng, std::mt19937_64& action_rng) {
+    int64_t training_step, std::mt19937_64& environment_rng, std::mt19937_64& action_rng,
+    int64_t record_step) {
   const int64_t batch = options_.batch;
   const int64_t length = environment_->episode_length();
   torch::Tensor observation = environment_->reset(batch, environment_rng);
@@ -209,6 +212,13 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
     values.push_back(state.outputs.at(options_.value_layer).select(1, 0));
     rewards.push_back(next.reward);
     discounts.push_back(effects.discount.value_or(options_.gamma));
+    if (record_step > 0) {
+      auto recorded = model_->recordables(state);
+      recorded[names::task_signal("reward")] = next.reward;
+      recorded[names::task_signal("action")] = action;
+      recorded[names::task_signal("value")] = values.back().detach();
+      recorder_->record(record_step, t, recorded);
+    }
     previous_value = values.back().detach();
     previous_discount = discounts.back();
     reward = next.reward;
@@ -224,7 +234,9 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
 
 MetricValues ActorCriticExperiment::train_step(int64_t step) {
   model_->train();
-  const Episodes episodes = run_episodes(step - 1, environment_rng_, action_rng_);
+  const bool recording = recorder_ != nullptr && recorder_->records_step(step);
+  const Episodes episodes =
+      run_episodes(step - 1, environment_rng_, action_rng_, recording ? step : 0);
   const torch::Tensor returns =
       functional::discounted_returns(episodes.rewards, episodes.discounts);
   const functional::A2CLoss loss =

@@ -5,6 +5,8 @@
 #include "neuromod/learning/experiment_archive.h"
 #include "neuromod/learning/optimizer.h"
 #include "neuromod/learning/parameter_groups.h"
+#include "neuromod/record/names.h"
+#include "neuromod/record/recorder.h"
 
 namespace neuromod {
 
@@ -28,7 +30,7 @@ std::vector<std::string> PatternCompletionExperiment::metric_names() const {
 }
 
 NetworkStep PatternCompletionExperiment::run_episodes(const PatternBatch& batch,
-                                                      int64_t training_step) {
+                                                      int64_t training_step, int64_t record_step) {
   const int64_t episodes = batch.inputs.size(1);
   NetworkStep result{torch::Tensor(), model_->initial_state(episodes, training_step)};
   for (int64_t t = 0; t < batch.inputs.size(0); ++t) {
@@ -36,6 +38,7 @@ NetworkStep PatternCompletionExperiment::run_episodes(const PatternBatch& batch,
     signals.time_step = t;
     signals.training_step = training_step;
     result = model_->step(batch.inputs[t], result.state, signals);
+    if (record_step > 0) recorder_->record(record_step, t, model_->recordables(result.state));
   }
   return result;
 }
@@ -43,7 +46,8 @@ NetworkStep PatternCompletionExperiment::run_episodes(const PatternBatch& batch,
 MetricValues PatternCompletionExperiment::train_step(int64_t step) {
   model_->train();
   const PatternBatch batch = make_pattern_batch(task_, learning_.batch_size, rng_);
-  const NetworkStep episode = run_episodes(batch, step - 1);
+  const bool recording = recorder_ != nullptr && recorder_->records_step(step);
+  const NetworkStep episode = run_episodes(batch, step - 1, recording ? step : 0);
   const torch::Tensor& output = episode.output;
   const int64_t bits = batch.target.size(1);
   const torch::Tensor loss = torch::mse_loss(output.narrow(1, 0, bits), batch.target);

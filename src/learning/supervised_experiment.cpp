@@ -6,6 +6,8 @@
 #include "neuromod/learning/experiment_archive.h"
 #include "neuromod/learning/optimizer.h"
 #include "neuromod/learning/parameter_groups.h"
+#include "neuromod/record/names.h"
+#include "neuromod/record/recorder.h"
 
 namespace neuromod {
 
@@ -77,6 +79,12 @@ MetricValues SupervisedExperiment::train_step(int64_t step) {
   steps_done_ = step;
   const double accuracy =
       result.output.argmax(1).eq(targets).to(torch::kFloat64).mean().item<double>();
+  if (recorder_ != nullptr && recorder_->records_step(step)) {
+    auto recorded = model_->recordables(result.state);
+    recorded[names::task_signal("label")] = targets;
+    recorded[names::task_signal("loss")] = loss.detach();
+    recorder_->record(step, 0, recorded);
+  }
   return {{"loss", loss_value}, {"accuracy", accuracy}};
 }
 

@@ -1,10 +1,12 @@
 #include "neuromod/learning/trainer.h"
 
 #include <cmath>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "neuromod/core/interrupt.h"
+#include "neuromod/record/tensorboard_writer.h"
 
 namespace neuromod {
 
@@ -24,6 +26,13 @@ bool Trainer::is_checkpoint_step(int64_t step) const {
 TrainingOutcome Trainer::run(TrainingProgress progress,
                              const std::function<void(const std::string&)>& log_line) {
   MetricsWriter metrics(settings_.metrics_csv, settings_.metrics_jsonl, experiment_.metric_names());
+  std::optional<TensorBoardWriter> events;
+  if (!settings_.tensorboard_dir.empty()) {
+    events.emplace(settings_.tensorboard_dir);
+    // A resumed run logs the steps after its checkpoint again; TensorBoard drops the older
+    // files' values at steps >= a START's step, as metrics.csv was truncated after it.
+    if (progress.step > 0) events->write_session_start(progress.step + 1);
+  }
   Progress console(settings_.progress, progress.step, settings_.steps);
   TrainingOutcome outcome;
   const auto existing = list_checkpoints(settings_.checkpoint_dir);
@@ -56,6 +65,7 @@ TrainingOutcome Trainer::run(TrainingProgress progress,
         for (const auto& [name, value] : experiment_.evaluate()) row[name] = value;
       }
       metrics.write(step, row);
+      if (events) events->write_scalars(step, row);
       outcome.final_metrics = row;
       if (row.count(key_metric)) key_value = row[key_metric];
       if (is_eval_step(step)) {

@@ -1,6 +1,7 @@
 #include "neuromod/report/compare_report.h"
 
 #include "html.h"
+#include "neuromod/analysis/learning_curves.h"
 #include "neuromod/core/atomic_file.h"
 #include "neuromod/report/metrics_table.h"
 #include "neuromod/report/plot.h"
@@ -125,12 +126,47 @@ std::vector<ComparedRun> load_runs(const CompareOptions& options) {
   }
   std::vector<ComparedRun> runs;
   for (const auto& dir : options.runs) runs.push_back(load_run(dir));
-  if (options.labels.empty()) {
+  if (options.labels.empty() && options.group_by_name) {
+    for (auto& run : runs) run.label = run.name;
+  } else if (options.labels.empty()) {
     assign_default_labels(runs);
   } else {
     for (std::size_t i = 0; i < runs.size(); ++i) runs[i].label = options.labels[i];
   }
   return runs;
+}
+
+// Runs that share a label, in the order of their first run: the replicates of one setting.
+struct Group {
+  std::string label;
+  std::vector<std::size_t> runs;
+};
+
+std::vector<Group> groups_of(const std::vector<ComparedRun>& runs) {
+  std::vector<Group> groups;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const Group& g) { return g.label == runs[r].label; });
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{runs[r].label, {}});
+    it->runs.push_back(r);
+  }
+  return groups;
+}
+
+bool has_replicates(const std::vector<Group>& groups) {
+  return std::any_of(groups.begin(), groups.end(),
+                     [](const Group& g) { return g.runs.size() > 1; });
+}
+
+// The colour of each run: its own, or its label's when runs are grouped.
+std::vector<std::size_t> color_indices(const std::vector<ComparedRun>& runs,
+                                       const std::vector<Group>& groups) {
+  std::vector<std::size_t> colors(runs.size());
+  const bool grouped = has_replicates(groups);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (std::size_t r : groups[g].runs) colors[r] = grouped ? g : r;
+  }
+  return colors;
 }
 
 // Test, eval and validation columns are what a comparison is about; everything else (`loss`,
@@ -193,9 +229,51 @@ Series series_of(const ComparedRun& run, const std::string& column) {
   return series;
 }
 
+analysis::CurveSeries curve_of(const ComparedRun& run, const std::string& column) {
+  analysis::CurveSeries points;
+  const auto& values = run.metrics.values(column);
+  for (std::size_t row = 0; row < values.size(); ++row) {
+    if (std::isfinite(values[row])) {
+      points.emplace_back(static_cast<double>(run.metrics.steps()[row]), values[row]);
+    }
+  }
+  return points;
+}
+
+// The line of one label's runs for `column`: median ± quartiles or mean ± sem at each step.
+Series replicate_series(const std::vector<ComparedRun>& runs, const Group& group,
+                        const std::string& column, ReplicateBand band) {
+  std::vector<analysis::CurveSeries> curves;
+  for (std::size_t r : group.runs) {
+    if (runs[r].metrics.has_column(column)) curves.push_back(curve_of(runs[r], column));
+  }
+  Series series;
+  series.name = group.label + " " + column + " (" + std::to_string(curves.size()) +
+                (curves.size() == 1 ? " run)" : " runs)");
+  if (curves.empty()) return series;
+  const auto summary = analysis::summarize_curves(
+      curves, analysis::CurveSummaryOptions().alignment(analysis::CurveAlignment::interpolate));
+  for (std::size_t i = 0; i < summary.steps.size(); ++i) {
+    if (summary.n[i] == 0) continue;
+    const bool median = band == ReplicateBand::median_iqr;
+    const double y = median ? summary.median[i] : summary.mean[i];
+    double low = median ? summary.q25[i] : y - summary.sem[i];
+    double high = median ? summary.q75[i] : y + summary.sem[i];
+    if (!std::isfinite(low) || !std::isfinite(high)) low = high = y;  // one run at this step
+    series.x.push_back(summary.steps[i]);
+    series.y.push_back(y);
+    series.band_low.push_back(low);
+    series.band_high.push_back(high);
+  }
+  series.markers = series.y.size() <= kMarkerLimit;
+  return series;
+}
+
 std::vector<Curve> overlaid_curves(const std::vector<ComparedRun>& runs,
-                                   const std::vector<std::string>& columns) {
-  std::vector<std::string> groups;
+                                   const std::vector<std::string>& columns,
+                                   const std::vector<Group>& labels, ReplicateBand band) {
+  const bool grouped = has_replicates(labels);
+  std::vector<std::string> groups;  // metric groups, one plot each
   for (const auto& column : columns) {
     const std::string group = metric_group(column);
     if (std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
@@ -211,6 +289,17 @@ std::vector<Curve> overlaid_curves(const std::vector<ComparedRun>& runs,
     curve.plot.y_label = group;
     // Training lines first, so that the held-out lines are drawn over them.
     for (const bool held_out : {false, true}) {
+      if (grouped) {
+        for (std::size_t g = 0; g < labels.size(); ++g) {
+          for (const auto& column : columns) {
+            if (metric_group(column) != group || is_held_out(column) != held_out) continue;
+            Series series = replicate_series(runs, labels[g], column, band);
+            series.color = held_out ? series_color(g) : tint(series_color(g), kTrainTint);
+            if (!series.y.empty()) curve.plot.series.push_back(std::move(series));
+          }
+        }
+        continue;
+      }
       for (std::size_t r = 0; r < runs.size(); ++r) {
         for (const auto& column : runs[r].metrics.columns()) {
           if (metric_group(column) != group || is_held_out(column) != held_out) continue;
@@ -248,7 +337,8 @@ std::optional<std::string> run_report_link(const fs::path& run_dir, const fs::pa
 }
 
 void write_runs_table(std::ostream& page, const std::vector<ComparedRun>& runs,
-                      const std::vector<std::string>& columns, const fs::path& out) {
+                      const std::vector<std::string>& columns, const fs::path& out,
+                      const std::vector<std::size_t>& colors) {
   page << "<section id=\"runs\">\n<h2>Runs and final metrics</h2>\n"
        << "<div class=\"table-scroll\">\n<table class=\"runs\">\n<thead><tr><th>run</th>"
           "<th>directory</th>";
@@ -256,8 +346,9 @@ void write_runs_table(std::ostream& page, const std::vector<ComparedRun>& runs,
   page << "</tr></thead>\n<tbody>\n";
   for (std::size_t r = 0; r < runs.size(); ++r) {
     const ComparedRun& run = runs[r];
-    page << "<tr><td><span class=\"swatch\" style=\"background:" << css_color(series_color(r))
-         << "\"></span>" << escape(run.label) << "</td><td><code>";
+    page << "<tr><td><span class=\"swatch\" style=\"background:"
+         << css_color(series_color(colors[r])) << "\"></span>" << escape(run.label)
+         << "</td><td><code>";
     if (const auto link = run_report_link(run.dir, out)) {
       page << "<a href=\"" << href(*link) << "\">" << escape(run.dir.string()) << "</a>";
     } else {
@@ -281,6 +372,42 @@ void write_runs_table(std::ostream& page, const std::vector<ComparedRun>& runs,
           "lighter tint of the run's colour.</p>\n</section>\n";
 }
 
+// Each label's final values over its runs, for comparisons with replicates.
+void write_replicates_table(std::ostream& page, const std::vector<ComparedRun>& runs,
+                            const std::vector<std::string>& columns,
+                            const std::vector<Group>& groups) {
+  page << "<section id=\"replicates\">\n<h2>Final metrics over replicates</h2>\n"
+       << "<div class=\"table-scroll\">\n<table class=\"runs\">\n<thead><tr><th>label</th>"
+          "<th>runs</th>";
+  for (const auto& column : columns) page << "<th>" << escape(column) << "</th>";
+  page << "</tr></thead>\n<tbody>\n";
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    page << "<tr><td><span class=\"swatch\" style=\"background:" << css_color(series_color(g))
+         << "\"></span>" << escape(groups[g].label) << "</td><td class=\"num\">"
+         << groups[g].runs.size() << "</td>";
+    for (const auto& column : columns) {
+      std::vector<double> finals;
+      for (std::size_t r : groups[g].runs) {
+        if (!runs[r].metrics.has_column(column)) continue;
+        if (const auto last = runs[r].metrics.last_value(column)) finals.push_back(last->value);
+      }
+      if (finals.empty()) {
+        page << "<td></td>";
+        continue;
+      }
+      const auto s = analysis::summarize_sample(finals);
+      page << "<td class=\"num\">" << format_number(s.median) << " [" << format_number(s.q25)
+           << ", " << format_number(s.q75) << "]<span class=\"step\">" << format_number(s.mean);
+      if (s.n > 1) page << " &plusmn; " << format_number(s.sem);
+      page << " (n=" << s.n << ")</span></td>";
+    }
+    page << "</tr>\n";
+  }
+  page << "</tbody>\n</table>\n</div>\n<p class=\"summary\">Each cell: the median [lower, upper "
+          "quartile] of the runs' final values, and under it their mean &plusmn; standard error. "
+          "The plots draw each label's median (or mean) with the same band.</p>\n</section>\n";
+}
+
 void write_curves(std::ostream& page, const std::vector<Curve>& curves) {
   page << "<section id=\"learning-curves\">\n<h2>Learning curves</h2>\n";
   if (curves.empty()) page << "<p>No finite metric values to plot.</p>\n";
@@ -299,7 +426,8 @@ void write_curves(std::ostream& page, const std::vector<Curve>& curves) {
 
 std::string render_page(const std::vector<ComparedRun>& runs,
                         const std::vector<std::string>& columns, const std::vector<Curve>& curves,
-                        const fs::path& out) {
+                        const std::vector<Group>& groups, const fs::path& out) {
+  const bool grouped = has_replicates(groups);
   const std::string title =
       "Comparison of " + std::to_string(runs.size()) + (runs.size() == 1 ? " run" : " runs");
   std::ostringstream page;
@@ -309,8 +437,10 @@ std::string render_page(const std::vector<ComparedRun>& runs,
        << "<style>" << html::kPageStyle << kCompareStyle << "</style>\n</head>\n<body>\n<main>\n"
        << "<h1>" << title << "</h1>\n<p class=\"summary\">report written " << html::utc_now()
        << "</p>\n<nav><a href=\"#runs\">Runs and final metrics</a>"
-          "<a href=\"#learning-curves\">Learning curves</a></nav>\n";
-  write_runs_table(page, runs, columns, out);
+       << (grouped ? "<a href=\"#replicates\">Over replicates</a>" : "")
+       << "<a href=\"#learning-curves\">Learning curves</a></nav>\n";
+  write_runs_table(page, runs, columns, out, color_indices(runs, groups));
+  if (grouped) write_replicates_table(page, runs, columns, groups);
   write_curves(page, curves);
   page << "</main>\n</body>\n</html>\n";
   return page.str();
@@ -322,7 +452,8 @@ fs::path write_compare_report(const CompareOptions& options) {
   // Everything is read and checked before the first file is made.
   const std::vector<ComparedRun> runs = load_runs(options);
   const std::vector<std::string> columns = union_of_columns(runs);
-  const std::vector<Curve> curves = overlaid_curves(runs, columns);
+  const std::vector<Group> groups = groups_of(runs);
+  const std::vector<Curve> curves = overlaid_curves(runs, columns, groups, options.band);
 
   const fs::path plots_dir = options.out / "plots";
   const fs::path made = curves.empty() ? options.out : plots_dir;
@@ -331,7 +462,7 @@ fs::path write_compare_report(const CompareOptions& options) {
   if (error) throw std::runtime_error("cannot create " + made.string() + ": " + error.message());
   write_curve_files(plots_dir, curves);
   const fs::path report = options.out / "report.html";
-  write_file_atomically(report, render_page(runs, columns, curves, options.out));
+  write_file_atomically(report, render_page(runs, columns, curves, groups, options.out));
   return report;
 }
 

@@ -1,8 +1,10 @@
 #include "neuromod/report/run_report.h"
 
 #include "html.h"
+#include "neuromod/core/atomic_file.h"
 #include "neuromod/report/metrics_table.h"
 #include "neuromod/report/plot.h"
+#include "neuromod/report/recording_figures.h"
 
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
@@ -248,6 +250,23 @@ void write_curve_files(const fs::path& plots_dir, const std::vector<Curve>& curv
   }
 }
 
+// A recording figure's SVG height at kSvgWidth: a trace stack grows with its panels.
+int svg_height(const RecordingFigure& figure) {
+  if (const auto* stack = std::get_if<TraceStack>(&figure.figure)) {
+    const int lanes = stack->events.empty() ? 0 : 1;
+    return 110 + 105 * static_cast<int>(stack->panels.size()) + 45 * lanes;
+  }
+  return kSvgHeight;
+}
+
+void write_recording_files(const fs::path& plots_dir, const std::vector<RecordingFigure>& figures) {
+  for (const RecordingFigure& figure : figures) {
+    const int height = svg_height(figure);
+    write_png(figure, plots_dir / (figure.stem + ".png"), kPngWidth, 2 * height);
+    write_svg(figure, plots_dir / (figure.stem + ".svg"), kSvgWidth, height);
+  }
+}
+
 void write_what_ran(std::ostream& html, const RunFiles& run) {
   html << "<section id=\"what-ran\">\n<h2>What ran</h2>\n";
   if (run.meta) {
@@ -312,6 +331,24 @@ void write_learning_curves(std::ostream& html, const std::vector<Curve>& curves)
   html << "</section>\n";
 }
 
+void write_recordings(std::ostream& html, const std::vector<RecordingFigure>& figures) {
+  html << "<section id=\"recordings\">\n<h2>Recordings</h2>\n";
+  if (figures.empty()) {
+    html << "<p>Nothing was recorded: add a <code>record:</code> section to the config "
+            "(docs/recording.md).</p>\n";
+  }
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const RecordingFigure& figure = figures[i];
+    const std::string png = "plots/" + figure.stem + ".png";
+    const std::string svg = "plots/" + figure.stem + ".svg";
+    html << "<figure id=\"recording-" << escape(figure.stem) << "\">\n"
+         << render_svg_string(figure, kSvgWidth, svg_height(figure), "r" + std::to_string(i) + "-")
+         << "<figcaption>" << escape(figure.caption) << " &middot; <a href=\"" << href(png)
+         << "\">PNG</a> &middot; <a href=\"" << href(svg) << "\">SVG</a></figcaption>\n</figure>\n";
+  }
+  html << "</section>\n";
+}
+
 void write_file_list(std::ostream& html, const fs::path& run_dir) {
   std::vector<std::string> files = {"config.yaml", "meta.json", "log.txt", "metrics.csv",
                                     "metrics.jsonl"};
@@ -344,7 +381,8 @@ void write_file_list(std::ostream& html, const fs::path& run_dir) {
 }
 
 std::string render_page(const fs::path& run_dir, const RunFiles& run,
-                        const std::vector<Curve>& curves) {
+                        const std::vector<Curve>& curves,
+                        const std::vector<RecordingFigure>& recordings) {
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
        << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -362,41 +400,17 @@ std::string render_page(const fs::path& run_dir, const RunFiles& run,
   }
   html << "report written " << utc_now() << "</p>\n";
   html << "<nav><a href=\"#what-ran\">What ran</a><a href=\"#final-metrics\">Final metrics</a>"
-          "<a href=\"#learning-curves\">Learning curves</a><a href=\"#files\">Files</a></nav>\n";
+          "<a href=\"#learning-curves\">Learning curves</a><a href=\"#recordings\">Recordings</a>"
+          "<a href=\"#files\">Files</a></nav>\n";
   for (const auto& note : run.notes) html << "<p class=\"note\">" << escape(note) << "</p>\n";
 
   write_what_ran(html, run);
   write_final_metrics(html, run);
   write_learning_curves(html, curves);
+  write_recordings(html, recordings);
   write_file_list(html, run_dir);
   html << "</main>\n</body>\n</html>\n";
   return html.str();
-}
-
-// Written beside the target and renamed over it: rename within a directory is atomic, so a
-// browser or a second `neuromod report` sees the old page or the new one, never half of one.
-void write_atomically(const fs::path& target, const std::string& text) {
-  std::random_device entropy;
-  const fs::path temporary = target.parent_path() / ("." + target.filename().string() + ".tmp-" +
-                                                     std::to_string(entropy()));
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw std::runtime_error("cannot write " + temporary.string());
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, target, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temporary, ignored);
-    throw std::runtime_error("cannot rename " + temporary.string() + " to " + target.string() +
-                             ": " + error.message());
-  }
 }
 
 }  // namespace
@@ -417,12 +431,19 @@ fs::path write_run_report(const fs::path& run_dir) {
     throw std::runtime_error("run directory " + run_dir.string() + " does not exist" +
                              (fs::exists(run_dir, error) ? " as a directory" : ""));
   }
-  const RunFiles run = load_run(run_dir);
+  RunFiles run = load_run(run_dir);
   const std::vector<Curve> curves =
       run.metrics ? learning_curves(*run.metrics) : std::vector<Curve>{};
   write_curve_files(run_dir / "plots", curves);
+  const std::vector<RecordingFigure> recordings =
+      recording_figures(run_dir / "recordings", run.notes);
+  if (!recordings.empty()) {
+    std::error_code ignored;
+    fs::create_directories(run_dir / "plots", ignored);
+  }
+  write_recording_files(run_dir / "plots", recordings);
   const fs::path report = run_dir / "report.html";
-  write_atomically(report, render_page(run_dir, run, curves));
+  write_file_atomically(report, render_page(run_dir, run, curves, recordings));
   return report;
 }
 

@@ -11,8 +11,7 @@ int64_t contextual_label(int64_t label, int64_t context, int64_t contexts, int64
 
 namespace {
 
-torch::Tensor relabel(torch::Tensor& targets, int64_t contexts, int64_t classes,
-                      uint64_t seed) {
+torch::Tensor relabel(torch::Tensor& targets, int64_t contexts, int64_t classes, uint64_t seed) {
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
   const torch::Tensor context =
       torch::randint(contexts, {targets.size(0)}, generator, torch::kInt64);

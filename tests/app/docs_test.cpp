@@ -34,8 +34,8 @@ TEST(ConfigDocs, KeysTableMatchesTheCode) {
 TEST(ModulationDocs, EveryCatalogueEntryIsDocumented) {
   const std::string doc = read_doc("modulation.md") + read_doc("modulation/receptors.md") +
                           read_doc("modulation/sources.md");
-  for (const char* category : {"modulators", "sources", "receptors", "effects", "compartments",
-                               "layers", "plasticity"}) {
+  for (const char* category :
+       {"modulators", "sources", "receptors", "effects", "compartments", "layers", "plasticity"}) {
     for (const auto& entry : catalogue(category)) {
       EXPECT_NE(doc.find("`" + entry.name + "`"), std::string::npos)
           << category << " " << entry.name << " is not in docs/modulation*.md";

@@ -224,3 +224,59 @@ TEST(CompareReport, DefaultDirectoryIsTimestampedUnderRoot) {
 }
 
 }  // namespace
+
+namespace {
+
+// Three seeds of "modul" and two of "rnn", each logging test_reward at steps 0, 100, 200.
+struct Replicates {
+  TempDir root;
+  std::vector<fs::path> runs;
+  Replicates() {
+    const std::vector<std::pair<std::string, std::vector<double>>> finals = {
+        {"modul", {0.0, 5.0, 9.0}},
+        {"modul", {0.0, 6.0, 10.0}},
+        {"modul", {0.0, 7.0, 14.0}},
+        {"rnn", {0.0, 1.0, 1.0}},
+        {"rnn", {0.0, 2.0, 3.0}}};
+    for (std::size_t i = 0; i < finals.size(); ++i) {
+      const std::string dir = "runs/" + finals[i].first + "-" + std::to_string(i);
+      root.write(dir + "/config.yaml", "name: " + finals[i].first + "\n");
+      std::string csv = "step,test_reward\n";
+      for (std::size_t s = 0; s < 3; ++s) {
+        csv += std::to_string(100 * s) + "," + std::to_string(finals[i].second[s]) + "\n";
+      }
+      root.write(dir + "/metrics.csv", csv);
+      runs.push_back(root.path() / dir);
+    }
+  }
+};
+
+TEST(CompareReport, RunsOfOneNameAreReplicatesSummarisedByMedianAndQuartiles) {
+  Replicates replicates;
+  CompareOptions options;
+  options.runs = replicates.runs;
+  options.group_by_name = true;
+  options.out = replicates.root.path() / "compare";
+  const std::string html = read_file(write_compare_report(options));
+
+  ASSERT_NE(html.find("id=\"replicates\""), std::string::npos);
+  const std::string modul = html.substr(html.find("id=\"replicates\""));
+  // modul's finals 9, 10, 14: median 10, quartiles 9.5 and 12, mean 11 ± sem 1.52753.
+  EXPECT_NE(modul.find("10 [9.5, 12]<span class=\"step\">11 &plusmn; 1.52753 (n=3)"),
+            std::string::npos)
+      << modul;
+  EXPECT_NE(modul.find("2 [1.5, 2.5]"), std::string::npos) << modul;  // rnn: 1, 3
+  EXPECT_NE(html.find("modul-2"), std::string::npos);  // every run still has its own row
+  EXPECT_TRUE(fs::is_regular_file(options.out / "plots" / "reward.png"));
+}
+
+TEST(CompareReport, DistinctLabelsDrawOneLinePerRunAndNoReplicateTable) {
+  Replicates replicates;
+  CompareOptions options;
+  options.runs = replicates.runs;
+  options.out = replicates.root.path() / "compare";
+  const std::string html = read_file(write_compare_report(options));
+  EXPECT_EQ(html.find("id=\"replicates\""), std::string::npos);
+}
+
+}  // namespace

@@ -11,6 +11,7 @@
 ///   learning: {optimizer: adam, lr: 1.0e-3, steps: 1500, batch_size: 64}
 ///   log: {every: 50, eval_every: 500}
 ///   checkpoint: {every: 500, keep_last: 3}
+///   record: {every: 500, signals: [layers/hidden/output]}
 
 #include <cstdint>
 #include <string>
@@ -22,6 +23,7 @@
 #include "neuromod/learning/learning_options.h"
 #include "neuromod/learning/trainer_options.h"
 #include "neuromod/modulation/modulation_options.h"
+#include "neuromod/record/record_options.h"
 #include "neuromod/tasks/task_options.h"
 
 namespace neuromod {
@@ -41,6 +43,7 @@ struct RunConfig {
   LearningOptions learning;
   LogOptions log;
   CheckpointOptions checkpoint;
+  RecordOptions record;
 
   template <class V>
   void visit(V& v) {
@@ -58,6 +61,7 @@ struct RunConfig {
     v("learning", learning, "how parameters are trained");
     v("log", log, "when metrics are written");
     v("checkpoint", checkpoint, "when checkpoints are written");
+    v("record", record, "what is recorded to recordings/ during training (as .npy)");
   }
 };
 

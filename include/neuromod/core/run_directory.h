@@ -3,7 +3,7 @@
 ///
 ///   runs/<name>-<timestamp>/
 ///     config.yaml  overrides.txt  meta.json  log.txt  metrics.csv  metrics.jsonl
-///     checkpoints/  recordings/  plots/  report.html
+///     checkpoints/  recordings/  plots/  tb/  report.html
 
 #include <filesystem>
 #include <string>
@@ -36,6 +36,8 @@ class RunDirectory {
   std::filesystem::path checkpoints() const { return path_ / "checkpoints"; }
   std::filesystem::path recordings() const { return path_ / "recordings"; }
   std::filesystem::path plots() const { return path_ / "plots"; }
+  /// TensorBoard event files (`tensorboard --logdir runs/`).
+  std::filesystem::path tb() const { return path_ / "tb"; }
   std::filesystem::path report() const { return path_ / "report.html"; }
 
  private:

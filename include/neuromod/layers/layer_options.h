@@ -60,7 +60,8 @@ struct LayerOptions {
   double eta = 0.1;   ///< rate of the eligibility trace / decaying or clipped Hebb
   bool learn_eta = true;
   bool input_weights = true;  ///< false: the input is added directly (Miconi et al. 2018)
-  WeightInit init = WeightInit::uniform;  ///< distribution of the initial W and alpha
+  WeightInit init = WeightInit::uniform;   ///< distribution of the initial W and alpha
+  FusedMode fused = FusedMode::automatic;  ///< plastic_recurrent: fused step kernel or generic ops
   // Dendritic layers.
   std::string apical_from;  ///< layer whose previous-step output drives the apical dendrites
   // Dropout layers.
@@ -89,6 +90,9 @@ struct LayerOptions {
     v("input_weights", input_weights,
       "plastic_recurrent: learned input weights (false: the input, as wide as the layer, is "
       "added directly, as in Miconi et al. 2018)");
+    v("fused", fused,
+      "plastic_recurrent: run each step as one fused kernel with a memory-saving backward (auto: "
+      "where it applies; off: generic tensor ops, the reference)");
     v("apical_from", apical_from, "layer whose previous output drives the apical dendrites");
     v("p", p, "dropout probability (dropout layers)", in_range(0.0, 0.99));
   }

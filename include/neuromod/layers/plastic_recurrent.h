@@ -32,6 +32,7 @@
 /// | `alpha_init`    | 0.01             | 1      | scale of α, drawn like w; scalar α = s        |
 /// | `init`          | `uniform`        | —      | U(0,1) (2019 sr/) or N(0,1) (2018 simple/)    |
 /// | `input_weights` | true             | —      | learn W_in, b (nn::Linear init); false adds x |
+/// | `fused`         | `auto`           | —      | fused step kernel: auto, on, off (see below)  |
 ///
 /// **The plasticity rate M.** For `simple` and `retroactive`, M is the {synapse, plasticity}
 /// effect, (B, N): the modulator, already fanned out per postsynaptic unit by its receptor
@@ -54,6 +55,14 @@
 /// "h_prev" (B, N) = h_{t−2} and "hebb" (B, N, N) = P; for `retroactive` also "eligibility"
 /// (B, N, N) = E. Traces are per sample; W + α ⊙ P is never formed per sample for per-neuron or
 /// scalar α (functional::plastic_input).
+///
+/// **Fused step.** With `fused` auto (the default) or on, a step of every rule but `none` runs as
+/// one fused operation with its own backward (functional/fused_plastic.h): the traces are read once
+/// per step, and backpropagation through time keeps trace snapshots every ≈√T steps instead of
+/// every step's traces. It takes float32/float64 on the CPU and effects shaped as above; `auto`
+/// falls back to the generic ops below for anything else, `on` throws instead, and `off` always
+/// uses the generic ops, which stay the reference: both give the same outputs, states and
+/// gradients up to rounding.
 ///
 /// Initialisation follows uber-research/backpropamine `sr/` (the cue–reward task): w and α are
 /// 0.01·U(0,1), η = 0.1. Differentiable plasticity's pattern completion used 0.01·N(0,1) and η =
@@ -135,6 +144,22 @@ inline const config::EnumNames<WeightInit>& enum_names(WeightInit) {
   return names;
 }
 
+/// Whether a step runs as the fused operation of functional/fused_plastic.h.
+enum class FusedMode {
+  automatic,  ///< fused when the step's tensors allow it, else the generic ops ("auto")
+  on,         ///< always fused; a step the fused operation cannot take throws
+  off,        ///< always the generic ops (the reference)
+};
+
+/// Names of the fused modes.
+inline const config::EnumNames<FusedMode>& enum_names(FusedMode) {
+  static const config::EnumNames<FusedMode> names{
+      {FusedMode::automatic, "auto", "the fused step kernel where it applies, else generic ops"},
+      {FusedMode::on, "on", "always the fused step kernel (an error where it does not apply)"},
+      {FusedMode::off, "off", "always generic tensor ops (the reference)"}};
+  return names;
+}
+
 /// Options of PlasticRecurrent; see the table in plastic_recurrent.h.
 /// Example: `PlasticRecurrentOptions(27, 200).plasticity(PlasticityRule::retroactive)`
 struct PlasticRecurrentOptions {
@@ -169,6 +194,8 @@ struct PlasticRecurrentOptions {
   /// true: learned input weights W_in and bias b; false: x is added to the drive as is (the 2018
   /// pattern-completion network, one unit per input bit), which needs N_in = N.
   TORCH_ARG(bool, input_weights) = true;
+  /// Whether steps run as the fused operation (rules other than `none`).
+  TORCH_ARG(FusedMode, fused) = FusedMode::automatic;
 };
 
 /// A recurrent layer whose recurrent weights have a (neuromodulated) Hebbian plastic component.

@@ -172,9 +172,10 @@ class ActorCriticExperiment : public Experiment {
     NetworkState last_state;
   };
 
-  /// Runs B episodes from the environment's reset, drawing from the two generators.
+  /// Runs B episodes from the environment's reset, drawing from the two generators; records
+  /// every time step as training step `record_step` when it is > 0.
   Episodes run_episodes(int64_t training_step, std::mt19937_64& environment_rng,
-                        std::mt19937_64& action_rng);
+                        std::mt19937_64& action_rng, int64_t record_step = 0);
 
   std::unique_ptr<Environment> environment_;
   ModulatedNetwork model_;

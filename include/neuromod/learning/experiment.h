@@ -15,6 +15,8 @@ class OutputArchive;
 
 namespace neuromod {
 
+class Recorder;
+
 /// A model, its data or environment, and its optimiser, stepped by the Trainer.
 class Experiment {
  public:
@@ -40,6 +42,15 @@ class Experiment {
   /// persistent modulator or plastic state.
   virtual void save(torch::serialize::OutputArchive& archive) = 0;
   virtual void load(torch::serialize::InputArchive& archive) = 0;
+
+  /// Lets `train_step` record the steps `recorder` selects (record/recorder.h); nullptr stops
+  /// recording. The recorder must outlive the experiment's use of it. Recording reads values
+  /// only: a run trains identically with and without it.
+  void set_recorder(Recorder* recorder) { recorder_ = recorder; }
+
+ protected:
+  /// Where train_step records, or nullptr.
+  Recorder* recorder_ = nullptr;
 };
 
 }  // namespace neuromod

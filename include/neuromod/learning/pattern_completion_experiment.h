@@ -39,8 +39,10 @@ class PatternCompletionExperiment : public Experiment {
   void load(torch::serialize::InputArchive& archive) override;
 
  private:
-  /// The episodes of `batch` stepped to the end: the last output (B, width) and state.
-  NetworkStep run_episodes(const PatternBatch& batch, int64_t training_step);
+  /// The episodes of `batch` stepped to the end: the last output (B, width) and state; every
+  /// time step is recorded as training step `record_step` when it is > 0.
+  NetworkStep run_episodes(const PatternBatch& batch, int64_t training_step,
+                           int64_t record_step = 0);
 
   PatternCompletionOptions task_;
   ModulatedNetwork model_;

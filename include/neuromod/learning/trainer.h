@@ -37,6 +37,7 @@ struct TrainerSettings {
   std::filesystem::path checkpoint_dir;  ///< e.g. run/checkpoints
   std::filesystem::path metrics_csv;
   std::filesystem::path metrics_jsonl;
+  std::filesystem::path tensorboard_dir;  ///< e.g. run/tb; empty: no TensorBoard events
   ProgressMode progress = ProgressMode::quiet;
 };
 

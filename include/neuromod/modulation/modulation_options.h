@@ -52,14 +52,14 @@ void apply_modulator_preset(ModulatorOptions& options);
 
 /// One modulator: level dynamics c(t+1) = clamp(c + dt/tau (b − c) + r(t), range).
 struct ModulatorOptions {
-  std::string name;          ///< DA, 5HT, NE, ACh, HA (presets) or any name
-  double tau = 1.0;          ///< time constant in steps; 1 (= dt) is an instantaneous signal
-  double baseline = 0.0;     ///< tonic baseline b (a brain state may override it)
+  std::string name;       ///< DA, 5HT, NE, ACh, HA (presets) or any name
+  double tau = 1.0;       ///< time constant in steps; 1 (= dt) is an instantaneous signal
+  double baseline = 0.0;  ///< tonic baseline b (a brain state may override it)
   std::vector<double> range{-std::numeric_limits<double>::infinity(),
                             std::numeric_limits<double>::infinity()};  ///< [lo, hi]
   ModulatorSpace space = ModulatorSpace::global;
-  std::string unit_layer;    ///< the layer whose units carry the level when space = unit
-  SourceOptions source;      ///< what makes it release
+  std::string unit_layer;  ///< the layer whose units carry the level when space = unit
+  SourceOptions source;    ///< what makes it release
 
   /// Example: - {name: DA, tau: 1, range: [-1, 1], source: {kind: learned, reads: [rnn]}}
   template <class V>
@@ -87,8 +87,8 @@ struct ProjectionOptions {
   functional::EffectKind effect = functional::EffectKind::gain;
   ReceptorOptions receptor;
   SpatialProfileOptions profile;
-  int64_t delay = 0;      ///< steps between release and arrival
-  double weight = 1.0;    ///< scales the receptor's effect value
+  int64_t delay = 0;    ///< steps between release and arrival
+  double weight = 1.0;  ///< scales the receptor's effect value
 
   /// Example: - {modulator: ACh, target: "hidden.*.soma", effect: gain, receptor: M1}
   template <class V>

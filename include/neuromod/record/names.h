@@ -7,6 +7,9 @@
 ///   layers/<layer>/state/<key>            a layer's state tensor ("h", "hebb", "eligibility", ...)
 ///   modulators/<modulator>/level          (B, C) a modulator's level
 ///   effects/<layer>/<compartment>.<effect> (B, N) the combined effect on a layer's knob
+///   task/<signal>                         what the task and the learner exchange, e.g.
+///                                         task/reward (B), task/action (B), task/value (B),
+///                                         task/label (B), task/loss (), task/target (B, K)
 
 #include <string>
 
@@ -30,6 +33,11 @@ inline std::string modulator_level(const std::string& modulator) {
 inline std::string effect(const std::string& layer, EffectKey key) {
   return "effects/" + layer + "/" + config::enum_name(key.compartment) + "." +
          config::enum_name(key.effect);
+}
+
+/// `task/<signal>`: a value of the task or the learner, e.g. task_signal("reward").
+inline std::string task_signal(const std::string& signal) {
+  return "task/" + signal;
 }
 
 }  // namespace neuromod::names

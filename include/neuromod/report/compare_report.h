@@ -17,6 +17,12 @@
 
 namespace neuromod::report {
 
+/// How the runs of one label (replicates, e.g. seeds) are summarised at each step.
+enum class ReplicateBand {
+  median_iqr,  ///< the median over runs, shaded between the quartiles (as Miconi et al. plot)
+  mean_sem,    ///< the mean over runs, shaded ± one standard error
+};
+
 /// What to compare and where the report goes.
 struct CompareOptions {
   /// The run directories, each with a metrics.csv; at least one. Their order is the order of
@@ -28,6 +34,11 @@ struct CompareOptions {
   std::vector<std::string> labels;
   /// The directory that receives report.html and plots/; made if missing. Required.
   std::filesystem::path out;
+  /// With no `labels`: label each run by its config `name` alone, so that runs of one name
+  /// (seeds of one config) are replicates; otherwise names are made distinct.
+  bool group_by_name = false;
+  /// The summary drawn for runs that share a label, when any do.
+  ReplicateBand band = ReplicateBand::median_iqr;
 };
 
 /// Writes the comparison of `options.runs` into `options.out` and returns the path of its
@@ -40,6 +51,12 @@ struct CompareOptions {
 /// directory linked to the run's own report.html where there is one, and the final value and
 /// step of every metric column of any run, blank where a run lacks the column), the plots inlined
 /// as SVG, and links to the PNG and SVG files. report.html is replaced atomically.
+///
+/// Runs that share a label are replicates of one setting (seeds): then each plot has one line
+/// per label and metric column instead of one per run, the median (or mean) over the label's
+/// runs at each step — runs logged at other steps are interpolated linearly, never extrapolated
+/// (analysis/learning_curves.h) — shaded between the quartiles (or ± sem), and the page adds a
+/// table of each label's final values over its runs: median [q25, q75] and mean ± sem.
 ///
 /// Every run is checked and read before anything is written: throws std::invalid_argument when
 /// `runs` or `out` is empty or `labels` is neither empty nor one per run, and std::runtime_error

@@ -19,7 +19,8 @@ std::string metric_group(const std::string& column);
 /// Writes `plots/<group>.png` (1440×800) and `plots/<group>.svg` (720×400), one learning curve
 /// per metric group against `step`, then `report.html`: the run's name (config `name`, else the
 /// directory's), what ran (meta.json fields and the resolved config verbatim), the final value
-/// of each metric, the plots inlined as SVG, and relative links to the run's files that exist.
+/// of each metric, the plots inlined as SVG, the figures of its recordings (recording_figures.h,
+/// written to plots/ as well), and relative links to the run's files that exist.
 /// report.html is replaced atomically (written beside, then renamed), so a reader never sees a
 /// half-written page. A missing or unreadable config.yaml, meta.json or metrics.csv is said on the
 /// page rather than thrown, so that a run interrupted early still gets its report.

@@ -1,0 +1,277 @@
+// What one A2C training iteration of Backpropamine's experiments costs, with the fused
+// plastic-recurrent step and with the generic ops (issue 4, "Speed"): milliseconds per iteration
+// (environment, forward, backward and optimiser; median), an analytic FLOP count, GFLOP/s, the
+// iteration's peak memory, and where the time goes (the plastic layer alone, the network's
+// forward without gradients, the environment alone).
+//
+// Run from the checkout: build/bench/bench_plastic_iteration [--threads N] [--repeats K]
+// (threads: N, else OMP_NUM_THREADS, else 1). Each measurement runs in a child process of its
+// own, so that the peak resident memory it reports (getrusage ru_maxrss) is its own.
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "neuromod/app/experiment_factory.h"
+#include "neuromod/config/document.h"
+#include "neuromod/config/run_config.h"
+#include "neuromod/functional/fused_plastic.h"
+#include "neuromod/functional/hebbian.h"
+#include "neuromod/layers/plastic_recurrent.h"
+#include "neuromod/learning/experiment.h"
+#include "neuromod/tasks/task_factory.h"
+#include "neuromod/tasks/task_shape.h"
+
+namespace {
+
+using namespace neuromod;
+using Clock = std::chrono::steady_clock;
+
+struct Case {
+  std::string name;
+  std::string config;  // under examples/plasticity
+};
+
+// What a child process measures and sends back.
+struct Figures {
+  double iteration_ms = 0;    // median train_step
+  double layer_ms = 0;        // the plastic layer alone, forward + backward of an episode
+  double forward_ms = 0;      // evaluate(): environment + network forward, no gradients
+  double environment_ms = 0;  // reset + episode_length steps with random actions
+  double peak_mib = 0;        // ru_maxrss after the iterations − before the first
+  double tape_peak_mib = 0;   // the fused steps' tapes at their peak
+  double flops = 0;           // per iteration, analytic
+  double traces_mib = 0;      // P and E of every step of one episode (what plain BPTT keeps)
+  int64_t batch = 0, steps = 0, units = 0, inputs = 0;
+};
+
+double now_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+double max_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+}
+
+std::filesystem::path config_path(const std::string& file) {
+  for (const std::filesystem::path& dir :
+       {std::filesystem::path("examples/plasticity"),
+        std::filesystem::path(__FILE__).parent_path() / "../examples/plasticity"}) {
+    if (std::filesystem::exists(dir / file)) return dir / file;
+  }
+  throw std::runtime_error("cannot find examples/plasticity/" + file +
+                           "; run from the checkout's root");
+}
+
+RunConfig load(const std::string& file, int threads, bool fused) {
+  RunConfig config = load_run_config(config::Document::load_file(config_path(file)));
+  config.threads = threads;
+  config.learning.burn_in = 0;  // every iteration trains
+  for (auto& layer : config.layers) layer.fused = fused ? FusedMode::automatic : FusedMode::off;
+  return config;
+}
+
+// Analytic FLOPs of one iteration (multiplications and additions of the equations as written,
+// clamps and activations not counted; backward taken as twice the forward): per step and sample
+// the plastic layer does P' = clip(P + M E) (2N²), E' = (1 − η) E + η h⊗h (4N²), α ⊙ P' (N²),
+// h (α ⊙ P') and h w (2N² each), W_in x (2 N N_in); heads and modulator ≈ 2N(A + 1) + 4N.
+double iteration_flops(int64_t batch, int64_t steps, int64_t units, int64_t inputs,
+                       int64_t actions) {
+  const double n = static_cast<double>(units);
+  const double forward = 11 * n * n + 2 * n * static_cast<double>(inputs) +
+                         2 * n * static_cast<double>(actions + 1) + 4 * n;
+  return 3 * forward * static_cast<double>(batch * steps);
+}
+
+// The plastic layer of `config` alone over one episode, fed random inputs and a learned
+// modulator M = fan_out(tanh(h v)) as Backpropamine computes it; forward + backward.
+double layer_episode_ms(const RunConfig& config, int64_t batch, int64_t steps, int64_t inputs,
+                        int repeats) {
+  const LayerOptions& options = config.layers.front();
+  PlasticRecurrent layer(PlasticRecurrentOptions(inputs, options.size)
+                             .plasticity(options.plasticity)
+                             .alpha(options.alpha)
+                             .clip(options.clip)
+                             .eta_init(options.eta)
+                             .fused(options.fused));
+  const int64_t n = options.size;
+  auto v = torch::randn({n}, torch::requires_grad());
+  auto f = torch::randn({n}, torch::requires_grad());
+  auto g = torch::zeros({n}, torch::requires_grad());
+  const auto xs = torch::randn({steps, batch, inputs});
+  const auto once = [&] {
+    auto state = layer->initial_state(batch);
+    torch::Tensor h, loss = torch::zeros({});
+    for (int64_t t = 0; t < steps; ++t) {
+      UnitEffects effects;
+      if (h.defined()) {
+        effects[{Compartment::synapse, functional::EffectKind::plasticity}] =
+            functional::fan_out(torch::tanh(h.matmul(v)), f, g);
+      }
+      auto step = layer->step(xs[t], state, effects);
+      state = std::move(step.state);
+      h = step.output;
+      loss = loss + h.sum();
+    }
+    layer->zero_grad();
+    loss.backward();
+  };
+  once();
+  std::vector<double> times;
+  for (int i = 0; i < repeats; ++i) {
+    const auto start = Clock::now();
+    once();
+    times.push_back(now_ms(start));
+  }
+  return median(times);
+}
+
+Figures measure(const Case& experiment, int threads, bool fused, int repeats) {
+  Figures figures;
+  const RunConfig config = load(experiment.config, threads, fused);
+  const NetworkShape shape = task_shape(config.task);
+  auto environment = make_environment(config.task);
+  figures.batch = config.learning.batch_size;
+  figures.steps = environment->episode_length();
+  figures.units = config.layers.front().size;
+  figures.inputs = shape.inputs;
+  figures.flops = iteration_flops(figures.batch, figures.steps, figures.units, figures.inputs,
+                                  environment->action_count());
+  const bool eligibility = config.layers.front().plasticity == PlasticityRule::retroactive;
+  figures.traces_mib = static_cast<double>(figures.steps * figures.batch * figures.units *
+                                           figures.units * 4 * (eligibility ? 2 : 1)) /
+                       (1024.0 * 1024.0);
+
+  auto run = make_experiment(config);  // sets the thread count and the seed
+  const double rss_before = max_rss_mib();
+  functional::reset_fused_tape_peak();
+  const double tape_before = static_cast<double>(functional::fused_tape_memory().current_bytes);
+  std::vector<double> times;
+  for (int i = 0; i <= repeats; ++i) {
+    const auto start = Clock::now();
+    run->train_step(i + 1);
+    if (i > 0) times.push_back(now_ms(start));  // the first is a warm-up
+  }
+  figures.iteration_ms = median(times);
+  figures.peak_mib = max_rss_mib() - rss_before;
+  figures.tape_peak_mib =
+      (static_cast<double>(functional::fused_tape_memory().peak_bytes) - tape_before) /
+      (1024.0 * 1024.0);
+
+  std::vector<double> forward;
+  for (int i = 0; i < std::max(2, repeats / 2); ++i) {
+    const auto start = Clock::now();
+    run->evaluate();
+    forward.push_back(now_ms(start));
+  }
+  figures.forward_ms = median(forward);
+
+  std::mt19937_64 rng(7);
+  std::vector<double> env_times;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = Clock::now();
+    environment->reset(figures.batch, rng);
+    for (int64_t t = 0; t < figures.steps; ++t) {
+      environment->step(torch::randint(environment->action_count(), {figures.batch}, torch::kInt64),
+                        rng);
+    }
+    env_times.push_back(now_ms(start));
+  }
+  figures.environment_ms = median(env_times);
+  figures.layer_ms = layer_episode_ms(config, figures.batch, figures.steps, figures.inputs,
+                                      std::max(2, repeats / 2));
+  return figures;
+}
+
+// Runs `measure` in a child process and reads its figures back through a pipe.
+Figures in_child(const std::function<Figures()>& measure) {
+  int channel[2];
+  if (pipe(channel) != 0) throw std::runtime_error("pipe failed");
+  const pid_t child = fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    close(channel[0]);
+    Figures figures;
+    try {
+      figures = measure();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "measurement failed: %s\n", error.what());
+      _exit(1);
+    }
+    const bool written = write(channel[1], &figures, sizeof figures) == sizeof figures;
+    _exit(written ? 0 : 1);
+  }
+  close(channel[1]);
+  Figures figures;
+  const bool read_all = read(channel[0], &figures, sizeof figures) == sizeof figures;
+  close(channel[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  if (!read_all || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("a measurement process failed");
+  }
+  return figures;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 1;
+  if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::max(1, std::atoi(omp));
+  int repeats = 5;
+  for (int i = 1; i + 1 < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--threads") threads = std::stoi(argv[i + 1]);
+    if (flag == "--repeats") repeats = std::stoi(argv[i + 1]);
+  }
+  const std::vector<Case> experiments{{"maze (modul)", "maze_modul.yaml"},
+                                      {"cue-reward (modul)", "cue_reward_modul.yaml"}};
+
+  std::printf(
+      "neuromod plastic iteration: one A2C training iteration (environment, forward, backward, "
+      "Adam) of Backpropamine's experiments, %d thread(s), fused loops: %s; median of %d "
+      "iterations (generic path: %d) after a warm-up\n\n",
+      threads, functional::fused_instruction_set().c_str(), repeats, std::max(1, repeats / 2));
+  for (const auto& experiment : experiments) {
+    const Figures fused = in_child([&] { return measure(experiment, threads, true, repeats); });
+    const Figures generic =
+        in_child([&] { return measure(experiment, threads, false, std::max(1, repeats / 2)); });
+    std::printf("%s: batch %lld, episode %lld, hidden %lld, inputs %lld; %.2f GFLOP/iteration\n",
+                experiment.name.c_str(), static_cast<long long>(fused.batch),
+                static_cast<long long>(fused.steps), static_cast<long long>(fused.units),
+                static_cast<long long>(fused.inputs), fused.flops * 1e-9);
+    std::printf("  %-8s %10s %9s %12s %12s %12s %10s %10s\n", "path", "ms/iter", "GFLOP/s",
+                "layer f+b ms", "no-grad fwd", "environment", "peak MiB", "tape MiB");
+    for (const auto* figures : {&fused, &generic}) {
+      std::printf("  %-8s %10.1f %9.2f %12.1f %12.1f %12.1f %10.1f %10.1f\n",
+                  figures == &fused ? "fused" : "generic", figures->iteration_ms,
+                  figures->flops / (figures->iteration_ms * 1e6), figures->layer_ms,
+                  figures->forward_ms, figures->environment_ms, figures->peak_mib,
+                  figures->tape_peak_mib);
+    }
+    std::printf(
+        "  speed-up %.1fx (iteration), %.1fx (layer); peak memory fused/generic %.2f; traces of "
+        "every step would be %.1f MiB\n\n",
+        generic.iteration_ms / fused.iteration_ms, generic.layer_ms / fused.layer_ms,
+        fused.peak_mib / std::max(generic.peak_mib, 1e-9), fused.traces_mib);
+  }
+  return 0;
+}
