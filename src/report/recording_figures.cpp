@@ -55,20 +55,19 @@ struct Recording {
     for (float v : values[r]) sum += v;
     return values[r].empty() ? std::nan("") : sum / static_cast<double>(values[r].size());
   }
+  // A short axis label that fits beside a panel: the modulator, the effect, or |trace|.
   std::string panel_label() const {
-    std::string label;
-    if (summary) {
-      label = "mean |" + name.substr(name.rfind('/') + 1) + "| " +
-              name.substr(7, name.find('/', 7) - 7);
-    } else if (starts_with("modulators/")) {
-      label = name.substr(11, name.rfind('/') - 11) + " level";
-    } else {
-      label = name.substr(8);  // effects/<layer>/<compartment>.<effect>
-      std::replace(label.begin(), label.end(), '/', ' ');
-    }
-    const std::size_t width = summary ? 1 : values.empty() ? 0 : values[0].size();
-    if (width > 1) label += " (mean of " + std::to_string(width) + ")";
-    return label;
+    const std::string last = name.substr(name.rfind('/') + 1);
+    if (summary) return "|" + last + "|";
+    if (starts_with("modulators/")) return name.substr(11, name.rfind('/') - 11);
+    return last.substr(last.find('.') + 1);  // effects/<layer>/<compartment>.<effect>
+  }
+  // What the panel shows in full, for the caption.
+  std::string panel_description() const {
+    const std::size_t width = values.empty() ? 0 : values[0].size();
+    if (summary) return name + " (mean |x|)";
+    if (width > 1) return name + " (mean of " + std::to_string(width) + " values)";
+    return name;
   }
 };
 
@@ -167,6 +166,15 @@ std::vector<EventKind> reward_events(const Recording* reward, const Episode& epi
   return events;
 }
 
+// "Panels, top to bottom: a; b." for a figure's caption.
+std::string panel_list(const std::vector<const Recording*>& signals) {
+  std::string list = "Panels, top to bottom: ";
+  for (std::size_t i = 0; i < signals.size(); ++i) {
+    list += (i == 0 ? "" : "; ") + signals[i]->panel_description();
+  }
+  return list + ".";
+}
+
 std::optional<RecordingFigure> episode_traces(const std::vector<const Recording*>& signals,
                                               const Recording* reward, const Episode& episode) {
   TraceStack stack;
@@ -187,12 +195,12 @@ std::optional<RecordingFigure> episode_traces(const std::vector<const Recording*
   }
   if (stack.panels.empty()) return std::nullopt;
   stack.events = reward_events(reward, episode);
-  return RecordingFigure{
-      "recorded-episode",
-      "Modulator levels, effects and plastic traces during episode " +
-          std::to_string(episode.batch) + " of training step " + std::to_string(episode.step) +
-          (stack.events.empty() ? "." : ", over the rewards the agent received."),
-      std::move(stack)};
+  return RecordingFigure{"recorded-episode",
+                         "Episode " + std::to_string(episode.batch) + " of training step " +
+                             std::to_string(episode.step) +
+                             (stack.events.empty() ? "" : ", over the rewards the agent received") +
+                             ". " + panel_list(signals),
+                         std::move(stack)};
 }
 
 std::optional<RecordingFigure> training_traces(const std::vector<const Recording*>& signals) {
@@ -222,8 +230,9 @@ std::optional<RecordingFigure> training_traces(const std::vector<const Recording
   }
   if (stack.panels.empty()) return std::nullopt;
   return RecordingFigure{"recorded-training",
-                         "The same signals averaged over the time steps and episodes of each "
-                         "recorded training step.",
+                         "Each signal averaged over the time steps and episodes of each recorded "
+                         "training step. " +
+                             panel_list(signals),
                          std::move(stack)};
 }
 

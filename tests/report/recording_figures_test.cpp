@@ -64,8 +64,12 @@ TEST(RecordingFigures, EpisodeStackShowsTheLastStepsFirstEpisodeOverItsRewards) 
 
   const auto& stack = std::get<TraceStack>(figure_named(figures, "recorded-episode").figure);
   ASSERT_EQ(stack.panels.size(), 2u);  // DA level, mean |hebb|
-  EXPECT_EQ(stack.panels[0].y_label, "DA level");
-  EXPECT_EQ(stack.panels[1].y_label, "mean |hebb| rnn");
+  EXPECT_EQ(stack.panels[0].y_label, "DA");
+  EXPECT_EQ(stack.panels[1].y_label, "|hebb|");
+  const auto& caption = figure_named(figures, "recorded-episode").caption;
+  EXPECT_NE(caption.find("modulators/DA/level; layers/rnn/state/hebb (mean |x|)"),
+            std::string::npos)
+      << caption;
   const auto& da = stack.panels[0].series.at(0);
   ASSERT_EQ(da.y.size(), 10u);
   EXPECT_NEAR(da.y[0], 3.0, 1e-6);  // the last step, time 0
