@@ -16,9 +16,13 @@
 namespace neuromod::functional::fused_kernels {
 namespace {
 
+// Not std::min/std::max: those were declared before the optimize pragma above, and g++ refuses
+// to inline a function whose optimisation attributes differ from its caller's, so every element
+// became two calls and no loop with a clamp vectorised.
 template <class T>
 NEUROMOD_ALWAYS_INLINE T clamp_to(T x, T bound) {
-  return std::min(std::max(x, -bound), bound);
+  const T low = x < -bound ? -bound : x;
+  return low > bound ? bound : low;
 }
 
 // Σ_j x_j y_j (reassociated into vector lanes, see the top of the file).
