@@ -5,6 +5,7 @@
 // forward without gradients, the environment alone).
 //
 // Run from the checkout: build/bench/bench_plastic_iteration [--threads N] [--repeats K]
+//   [--case maze|cue-reward] [--fused-only]
 // (threads: N, else OMP_NUM_THREADS, else 1). Each measurement runs in a child process of its
 // own, so that the peak resident memory it reports (getrusage ru_maxrss) is its own.
 
@@ -237,13 +238,20 @@ int main(int argc, char** argv) {
   int threads = 1;
   if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::max(1, std::atoi(omp));
   int repeats = 5;
-  for (int i = 1; i + 1 < argc; ++i) {
+  bool with_generic = true;
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--threads") threads = std::stoi(argv[i + 1]);
-    if (flag == "--repeats") repeats = std::stoi(argv[i + 1]);
+    if (flag == "--threads" && i + 1 < argc) threads = std::stoi(argv[i + 1]);
+    if (flag == "--repeats" && i + 1 < argc) repeats = std::stoi(argv[i + 1]);
+    if (flag == "--case" && i + 1 < argc) only = argv[i + 1];  // "maze" or "cue-reward"
+    if (flag == "--fused-only") with_generic = false;          // skip the slow reference
   }
-  const std::vector<Case> experiments{{"maze (modul)", "maze_modul.yaml"},
-                                      {"cue-reward (modul)", "cue_reward_modul.yaml"}};
+  std::vector<Case> experiments;
+  for (const Case& c : std::vector<Case>{{"maze (modul)", "maze_modul.yaml"},
+                                         {"cue-reward (modul)", "cue_reward_modul.yaml"}}) {
+    if (only.empty() || c.name.rfind(only, 0) == 0) experiments.push_back(c);
+  }
 
   std::printf(
       "neuromod plastic iteration: one A2C training iteration (environment, forward, backward, "
@@ -253,7 +261,9 @@ int main(int argc, char** argv) {
   for (const auto& experiment : experiments) {
     const Figures fused = in_child([&] { return measure(experiment, threads, true, repeats); });
     const Figures generic =
-        in_child([&] { return measure(experiment, threads, false, std::max(1, repeats / 2)); });
+        with_generic
+            ? in_child([&] { return measure(experiment, threads, false, std::max(1, repeats / 2)); })
+            : Figures{};
     std::printf("%s: batch %lld, episode %lld, hidden %lld, inputs %lld; %.2f GFLOP/iteration\n",
                 experiment.name.c_str(), static_cast<long long>(fused.batch),
                 static_cast<long long>(fused.steps), static_cast<long long>(fused.units),
@@ -261,11 +271,16 @@ int main(int argc, char** argv) {
     std::printf("  %-8s %10s %9s %12s %12s %12s %10s %10s\n", "path", "ms/iter", "GFLOP/s",
                 "layer f+b ms", "no-grad fwd", "environment", "peak MiB", "tape MiB");
     for (const auto* figures : {&fused, &generic}) {
+      if (figures == &generic && !with_generic) continue;
       std::printf("  %-8s %10.1f %9.2f %12.1f %12.1f %12.1f %10.1f %10.1f\n",
                   figures == &fused ? "fused" : "generic", figures->iteration_ms,
                   figures->flops / (figures->iteration_ms * 1e6), figures->layer_ms,
                   figures->forward_ms, figures->environment_ms, figures->peak_mib,
                   figures->tape_peak_mib);
+    }
+    if (!with_generic) {
+      std::printf("  traces of every step would be %.1f MiB\n\n", fused.traces_mib);
+      continue;
     }
     std::printf(
         "  speed-up %.1fx (iteration), %.1fx (layer); peak memory fused/generic %.2f; traces of "
