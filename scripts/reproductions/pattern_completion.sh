@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Differentiable plasticity's pattern completion (50 bits): the plastic network and the same-size
+# non-plastic RNN, several seeds each, then one comparison with medians and quartiles.
+# Usage: scripts/reproductions/pattern_completion.sh [OUT_DIR]   (env: SEEDS="1 2 3")
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+out=${1:-"$root/runs/pattern-completion"}
+seeds=${SEEDS:-"1 2 3"}
+mkdir -p "$out"
+for seed in $seeds; do
+  for net in plastic rnn; do
+    "$root/build/neuromod" run "$root/examples/plasticity/pattern_completion_$net.yaml" \
+      threads=1 "seed=$seed" --out "$out" --quiet | tail -n 3
+  done
+done
+"$root/build/neuromod" compare "$out"/pattern-*-2* --by-name --out "$out/compare"
