@@ -260,10 +260,10 @@ int main(int argc, char** argv) {
       threads, functional::fused_instruction_set().c_str(), repeats, std::max(1, repeats / 2));
   for (const auto& experiment : experiments) {
     const Figures fused = in_child([&] { return measure(experiment, threads, true, repeats); });
-    const Figures generic =
-        with_generic
-            ? in_child([&] { return measure(experiment, threads, false, std::max(1, repeats / 2)); })
-            : Figures{};
+    const Figures generic = with_generic ? in_child([&] {
+      return measure(experiment, threads, false, std::max(1, repeats / 2));
+    })
+                                         : Figures{};
     std::printf("%s: batch %lld, episode %lld, hidden %lld, inputs %lld; %.2f GFLOP/iteration\n",
                 experiment.name.c_str(), static_cast<long long>(fused.batch),
                 static_cast<long long>(fused.steps), static_cast<long long>(fused.units),

@@ -215,20 +215,7 @@ struct Curve {
   LinePlot plot;
 };
 
-Series series_of(const ComparedRun& run, const std::string& column) {
-  // Only the finite cells, so that a sparsely logged metric is a line through its points.
-  Series series;
-  series.name = run.label + " " + column;
-  const auto& values = run.metrics.values(column);
-  for (std::size_t row = 0; row < values.size(); ++row) {
-    if (!std::isfinite(values[row])) continue;
-    series.x.push_back(static_cast<double>(run.metrics.steps()[row]));
-    series.y.push_back(values[row]);
-  }
-  series.markers = series.y.size() <= kMarkerLimit;
-  return series;
-}
-
+// Only the finite cells, so that a sparsely logged metric is a line through its points.
 analysis::CurveSeries curve_of(const ComparedRun& run, const std::string& column) {
   analysis::CurveSeries points;
   const auto& values = run.metrics.values(column);
@@ -238,6 +225,17 @@ analysis::CurveSeries curve_of(const ComparedRun& run, const std::string& column
     }
   }
   return points;
+}
+
+Series series_of(const ComparedRun& run, const std::string& column) {
+  Series series;
+  series.name = run.label + " " + column;
+  for (const auto& [step, value] : curve_of(run, column)) {
+    series.x.push_back(step);
+    series.y.push_back(value);
+  }
+  series.markers = series.y.size() <= kMarkerLimit;
+  return series;
 }
 
 // The line of one label's runs for `column`: median ± quartiles or mean ± sem at each step.

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "html.h"
 #include "neuromod/core/atomic_file.h"
 #include "neuromod/record/npy.h"
 
@@ -28,8 +29,8 @@ constexpr std::size_t kMaxPanels = 8;
 struct Recording {
   std::string name;
   bool summary = false;
-  std::vector<std::string> columns;  // summary statistics' names when `summary`
-  std::vector<int64_t> units;        // unit indices of the columns when not `summary`
+  std::size_t mean_abs_column = 0;  // column of mean |x| when `summary`
+  std::vector<int64_t> units;       // unit indices of the columns when not `summary`
   std::vector<std::vector<float>> values;
   std::vector<int64_t> step, time, batch;
 
@@ -45,12 +46,7 @@ struct Recording {
   }
   // The value a trace panel shows for row r: the mean of the columns, or mean |x| of a trace.
   double row_value(std::size_t r) const {
-    if (summary) {
-      const auto it = std::find(columns.begin(), columns.end(), "mean_abs");
-      const std::size_t c =
-          it == columns.end() ? 0 : static_cast<std::size_t>(it - columns.begin());
-      return values[r][c];
-    }
+    if (summary) return values[r][mean_abs_column];
     double sum = 0.0;
     for (float v : values[r]) sum += v;
     return values[r].empty() ? std::nan("") : sum / static_cast<double>(values[r].size());
@@ -75,7 +71,11 @@ Recording load_recording(const fs::path& directory, const nlohmann::json& entry)
   Recording recording;
   recording.name = entry.at("name").get<std::string>();
   recording.summary = entry.value("summary", false);
-  if (recording.summary) recording.columns = entry.at("columns").get<std::vector<std::string>>();
+  if (recording.summary) {
+    const auto columns = entry.at("columns").get<std::vector<std::string>>();
+    const auto it = std::find(columns.begin(), columns.end(), "mean_abs");
+    if (it != columns.end()) recording.mean_abs_column = it - columns.begin();
+  }
   if (entry.contains("units")) recording.units = entry.at("units").get<std::vector<int64_t>>();
 
   const torch::Tensor values =
@@ -293,16 +293,6 @@ std::optional<RecordingFigure> activity_map(const Recording& output, const Episo
       std::move(map)};
 }
 
-std::string file_stem_of(const std::string& text) {
-  std::string stem = text;
-  for (char& c : stem) {
-    const bool keep =
-        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-    if (!keep) c = '_';
-  }
-  return stem;
-}
-
 }  // namespace
 
 std::vector<RecordingFigure> recording_figures(const fs::path& recordings_dir,
@@ -313,7 +303,9 @@ std::vector<RecordingFigure> recording_figures(const fs::path& recordings_dir,
   nlohmann::json index;
   try {
     index = nlohmann::json::parse(read_text_file(index_path));
-    (void)index.at("recordings").size();
+    if (!index.contains("recordings") || !index.at("recordings").is_array()) {
+      throw std::runtime_error("no \"recordings\" list");
+    }
   } catch (const std::exception& e) {
     notes.push_back("recordings/index.json could not be read: " + std::string(e.what()));
     return {};
@@ -359,7 +351,7 @@ std::vector<RecordingFigure> recording_figures(const fs::path& recordings_dir,
   for (const auto& recording : recordings) {
     if (!recording.is_layer_output() || recording.summary) continue;
     if (auto figure = activity_map(recording, *episode)) {
-      figure->stem = file_stem_of(figure->stem);
+      figure->stem = html::file_stem(figure->stem);
       figures.push_back(std::move(*figure));
     }
   }
