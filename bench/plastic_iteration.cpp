@@ -112,7 +112,8 @@ double layer_episode_ms(const RunConfig& config, int64_t batch, int64_t steps, i
                              .alpha(options.alpha)
                              .clip(options.clip)
                              .eta_init(options.eta)
-                             .fused(options.fused));
+                             .fused(options.fused)
+                             .in_place_traces(options.in_place_traces));
   const int64_t n = options.size;
   auto v = torch::randn({n}, torch::requires_grad());
   auto f = torch::randn({n}, torch::requires_grad());

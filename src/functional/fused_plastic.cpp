@@ -6,6 +6,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -88,6 +89,11 @@ int64_t bytes_of(const Tensor& tensor) {
 // malloc, buffers of a few MiB either come from mmap (page faults on every step) or leave holes
 // in the heap that the small tensors of the graph fill, so that resident memory grows with the
 // episode. Recycled here instead: a buffer whose tensor dies returns to a free list of its size.
+//
+// Buffers of one size are also staggered within the page: mmap'd buffers all start at the same
+// offset in a page, so the loops' streams (P in, P' out, E, gradients) would meet at equal
+// addresses modulo 4 KiB, where the CPU takes a load after a store to a different address for
+// a dependence ("4K aliasing") and stalls; measured, the forward loop ran at half speed.
 
 class TraceBuffers {
  public:
@@ -101,45 +107,75 @@ class TraceBuffers {
     for (const auto size : sizes) count *= size;
     const size_t bytes =
         static_cast<size_t>(count) * c10::elementSize(options.dtype().toScalarType());
-    void* data = take(bytes);
+    const Buffer buffer = take(bytes);
     return torch::from_blob(
-        data, sizes, [this, bytes](void* pointer) { give(pointer, bytes); }, options);
+        buffer.data, sizes, [this, buffer, bytes](void*) { give(buffer, bytes); }, options);
   }
 
   Tensor empty_like(const Tensor& like) { return empty(like.sizes(), like.options()); }
 
+  /// Whether `tensor` is the whole of a live buffer from here (so that a fused step may update
+  /// it in place: no tensor the caller made can be among them).
+  bool owns(const Tensor& tensor) {
+    if (!tensor.defined() || !tensor.is_contiguous() || tensor.storage_offset() != 0 ||
+        tensor.is_view()) {
+      return false;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto found = live_.find(tensor.data_ptr());
+    return found != live_.end() && found->second == tensor.nbytes();
+  }
+
  private:
   static constexpr size_t kKeptBytes = size_t{1} << 30;  // free buffers kept at most
+  static constexpr size_t kStaggerStep = 256;            // bytes between staggered starts
+  static constexpr size_t kStaggers = 16;                // 16 × 256 B = one page
 
-  void* take(size_t bytes) {
+  struct Buffer {
+    void* base = nullptr;  // what alloc_cpu returned
+    void* data = nullptr;  // where the tensor starts
+  };
+
+  Buffer take(size_t bytes) {
+    size_t stagger = 0;
     {
       std::lock_guard<std::mutex> lock(mutex_);
       auto& list = free_[bytes];
       if (!list.empty()) {
-        void* data = list.back();
+        const Buffer buffer = list.back();
         list.pop_back();
         kept_ -= bytes;
-        return data;
+        live_.emplace(buffer.data, bytes);
+        return buffer;
       }
+      stagger = kStaggerStep * (allocated_++ % kStaggers);
     }
-    return c10::alloc_cpu(bytes);
+    Buffer buffer;
+    buffer.base = c10::alloc_cpu(bytes + kStaggerStep * kStaggers);
+    buffer.data = static_cast<char*>(buffer.base) + stagger;
+    std::lock_guard<std::mutex> lock(mutex_);
+    live_.emplace(buffer.data, bytes);
+    return buffer;
   }
 
-  void give(void* data, size_t bytes) {
+  void give(const Buffer& buffer, size_t bytes) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
+      live_.erase(buffer.data);
       if (kept_ + bytes <= kKeptBytes) {
-        free_[bytes].push_back(data);
+        free_[bytes].push_back(buffer);
         kept_ += bytes;
         return;
       }
     }
-    c10::free_cpu(data);
+    c10::free_cpu(buffer.base);
   }
 
   std::mutex mutex_;
-  std::map<size_t, std::vector<void*>> free_;
+  std::map<size_t, std::vector<Buffer>> free_;
+  std::unordered_map<const void*, size_t> live_;  // data → bytes of the buffers in use
   size_t kept_ = 0;
+  size_t allocated_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -173,49 +209,88 @@ T* pointer(const Tensor& tensor) {
   return tensor.defined() ? tensor.data_ptr<T>() : nullptr;
 }
 
-// The trace update of every sample and, when `recurrent` is defined, Σ_i v_i α_ij P'_ij into it.
+// The operands of one step's trace update, sample by sample. With `recurrent` defined the
+// kernel also forms Σ_i v_i α_ij P'_ij into it; in_place: the outputs are the inputs' storage
+// (see fk::ForwardSample::in_place).
+template <class T>
+struct ForwardOperands {
+  FusedUpdate update;
+  fk::ForwardSample<T> common;
+  const T *p, *e, *u, *v;
+  T *p_out, *e_out, *rec;
+  Rows<T> m, r;
+
+  ForwardOperands(FusedUpdate update_in, double clip, const Tensor& h_before, const Tensor& h_last,
+                  const Tensor& plastic, const Tensor& eligibility, const Tensor& modulation,
+                  const Tensor& rate, const Tensor& alpha, const Tensor& plastic_out,
+                  const Tensor& eligibility_out, const Tensor& recurrent, bool in_place)
+      : update(update_in),
+        p(pointer<T>(plastic)),
+        e(pointer<T>(eligibility)),
+        u(pointer<T>(h_before)),
+        v(pointer<T>(h_last)),
+        p_out(writes_plastic(update_in) ? pointer<T>(plastic_out) : nullptr),
+        e_out(has_eligibility(update_in) ? pointer<T>(eligibility_out) : nullptr),
+        rec(pointer<T>(recurrent)),
+        m(modulation),
+        r(rate) {
+    common.n = plastic.size(1);
+    common.update = kernel_update(update_in);
+    common.alpha_shape = alpha.defined() ? alpha_shape(alpha) : fk::AlphaShape::scalar;
+    common.clip = static_cast<T>(clip);
+    common.alpha = pointer<T>(alpha);
+    common.in_place = in_place;
+  }
+
+  static int64_t scratch_size(int64_t n) { return fk::forward_scratch(n) + 2 * n; }
+
+  // Runs sample b; `scratch` holds scratch_size(n) values.
+  void run(int64_t b, T* scratch) const {
+    const int64_t n = common.n;
+    const int64_t square = n * n;
+    T* m_row = scratch + fk::forward_scratch(n);
+    T* r_row = m_row + n;
+    fk::ForwardSample<T> s = common;
+    s.plastic = p + b * square;
+    s.eligibility = e ? e + b * square : nullptr;
+    s.plastic_out = p_out ? p_out + b * square : nullptr;
+    s.eligibility_out = e_out ? e_out + b * square : nullptr;
+    s.h_before = u ? u + b * n : nullptr;
+    s.h_last = v + b * n;
+    m.fill(b, n, m_row);
+    r.fill(b, n, r_row);
+    s.modulation = m_row;
+    s.rate = r_row;
+    s.recurrent = rec ? rec + b * n : nullptr;
+    s.scratch = scratch;
+    fk::forward_sample(s);
+  }
+};
+
+// One step of every sample (see ForwardOperands).
 template <class T>
 void forward_samples(FusedUpdate update, double clip, const Tensor& h_before, const Tensor& h_last,
                      const Tensor& plastic, const Tensor& eligibility, const Tensor& modulation,
                      const Tensor& rate, const Tensor& alpha, const Tensor& plastic_out,
-                     const Tensor& eligibility_out, const Tensor& recurrent) {
-  const int64_t batch = plastic.size(0);
+                     const Tensor& eligibility_out, const Tensor& recurrent, bool in_place) {
+  const ForwardOperands<T> step(update, clip, h_before, h_last, plastic, eligibility, modulation,
+                                rate, alpha, plastic_out, eligibility_out, recurrent, in_place);
   const int64_t n = plastic.size(1);
-  const int64_t square = n * n;
-  const Rows<T> m(modulation);
-  const Rows<T> r(rate);
-  const T* p = pointer<T>(plastic);
-  const T* e = pointer<T>(eligibility);
-  T* p_out = writes_plastic(update) ? pointer<T>(plastic_out) : nullptr;
-  T* e_out = has_eligibility(update) ? pointer<T>(eligibility_out) : nullptr;
-  const T* u = pointer<T>(h_before);
-  const T* v = pointer<T>(h_last);
-  T* rec = pointer<T>(recurrent);
-  fk::ForwardSample<T> common;
-  common.n = n;
-  common.update = kernel_update(update);
-  common.alpha_shape = alpha.defined() ? alpha_shape(alpha) : fk::AlphaShape::scalar;
-  common.clip = static_cast<T>(clip);
-  common.alpha = pointer<T>(alpha);
+  at::parallel_for(0, plastic.size(0), 1, [&](int64_t begin, int64_t end) {
+    std::vector<T> scratch(static_cast<size_t>(ForwardOperands<T>::scratch_size(n)));
+    for (int64_t b = begin; b < end; ++b) step.run(b, scratch.data());
+  });
+}
+
+// Several consecutive steps' trace updates (no recurrent input), sample by sample and, within a
+// sample, step by step: a sample's traces stay in cache from one step to the next, so the
+// segment costs about one write of each step's traces instead of a read and a write.
+template <class T>
+void forward_segment(const std::vector<ForwardOperands<T>>& steps, int64_t batch, int64_t n) {
   at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
-    std::vector<T> scratch(static_cast<size_t>(fk::forward_scratch(n) + 2 * n));
-    T* m_row = scratch.data() + fk::forward_scratch(n);
-    T* r_row = m_row + n;
+    std::vector<T> scratch(static_cast<size_t>(ForwardOperands<T>::scratch_size(n)));
     for (int64_t b = begin; b < end; ++b) {
-      fk::ForwardSample<T> s = common;
-      s.plastic = p + b * square;
-      s.eligibility = e ? e + b * square : nullptr;
-      s.plastic_out = p_out ? p_out + b * square : nullptr;
-      s.eligibility_out = e_out ? e_out + b * square : nullptr;
-      s.h_before = u ? u + b * n : nullptr;
-      s.h_last = v + b * n;
-      m.fill(b, n, m_row);
-      r.fill(b, n, r_row);
-      s.modulation = m_row;
-      s.rate = r_row;
-      s.recurrent = rec ? rec + b * n : nullptr;
-      s.scratch = scratch.data();
-      fk::forward_sample(s);
+      for (const auto& step : steps) step.run(b, scratch.data());
     }
   });
 }
@@ -226,6 +301,7 @@ struct BackwardTensors {
   Tensor grad_plastic, grad_eligibility, alpha, grad_alpha;
   Tensor h_before, h_last, modulation, rate, grad_z;
   Tensor grad_h_before, grad_h_last, grad_modulation, grad_rate;
+  bool in_place = false;  // grad_plastic is grad_plastic_out, grad_eligibility grad_eligibility_out
 };
 
 template <class T>
@@ -242,6 +318,7 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
   common.alpha_shape = alpha_shape(t.alpha);
   common.clip = static_cast<T>(clip);
   common.alpha = pointer<T>(t.alpha);
+  common.in_place = t.in_place;
   const T* p = pointer<T>(t.plastic);
   const T* e = eligibility ? pointer<T>(t.eligibility) : nullptr;
   const T* gp_out = pointer<T>(t.grad_plastic_out);
@@ -296,19 +373,6 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
   });
 }
 
-// Traces only (no recurrent input), for the tape's recomputation.
-void update_traces(FusedUpdate update, double clip, const Tensor& h_before, const Tensor& h_last,
-                   const Tensor& plastic, const Tensor& eligibility, const Tensor& modulation,
-                   const Tensor& rate, const Tensor& plastic_out, const Tensor& eligibility_out) {
-  if (plastic.scalar_type() == torch::kFloat) {
-    forward_samples<float>(update, clip, h_before, h_last, plastic, eligibility, modulation, rate,
-                           Tensor(), plastic_out, eligibility_out, Tensor());
-  } else {
-    forward_samples<double>(update, clip, h_before, h_last, plastic, eligibility, modulation, rate,
-                            Tensor(), plastic_out, eligibility_out, Tensor());
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The tape of an episode.
 
@@ -334,13 +398,18 @@ class TraceTape : public torch::CustomClassHolder {
   // Records a step whose input traces are (plastic, eligibility); returns its number. Keeps the
   // input traces of every stride-th step; when there are more snapshots than the stride, the
   // stride doubles and every other snapshot goes, so both stay near √T.
-  int64_t append(TapeStep step, const Tensor& plastic, const Tensor& eligibility) {
+  // copy: the step is about to overwrite its input traces, so a snapshot must be a copy of them.
+  int64_t append(TapeStep step, const Tensor& plastic, const Tensor& eligibility, bool copy) {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto index = static_cast<int64_t>(steps_.size());
     steps_.push_back(std::move(step));
     if (index % stride_ == 0) {
-      auto snapshot =
-          std::make_pair(plastic.detach(), eligibility.defined() ? eligibility.detach() : Tensor());
+      const auto keep = [copy](const Tensor& trace) {
+        if (!trace.defined()) return Tensor();
+        if (!copy) return trace.detach();
+        return TraceBuffers::instance().empty_like(trace).copy_(trace.detach());
+      };
+      auto snapshot = std::make_pair(keep(plastic), keep(eligibility));
       hold(bytes_of(snapshot.first) + bytes_of(snapshot.second));
       snapshots_.emplace(index, std::move(snapshot));
       if (static_cast<int64_t>(snapshots_.size()) > stride_) {
@@ -431,6 +500,11 @@ class TraceTape : public torch::CustomClassHolder {
     cache_.assign(static_cast<size_t>(count), {});
     cached_.assign(static_cast<size_t>(count), false);
     cache_start_ = start;
+    // Every step's input and output traces first, then one pass over the samples.
+    struct Traces {
+      Tensor plastic, eligibility, plastic_next, eligibility_next;
+    };
+    std::vector<Traces> traces;
     Tensor plastic = snapshot.first;
     Tensor eligibility = snapshot.second;
     for (int64_t k = start; k < end; ++k) {
@@ -439,13 +513,31 @@ class TraceTape : public torch::CustomClassHolder {
       Tensor plastic_next = writes_plastic(step.update) ? slots_plastic_[slot] : plastic;
       Tensor eligibility_next =
           has_eligibility(step.update) ? slots_eligibility_[slot] : eligibility;
-      update_traces(step.update, clip_, step.h_before, step.h_last, plastic, eligibility,
-                    step.modulation, step.rate, plastic_next, eligibility_next);
+      traces.push_back({plastic, eligibility, plastic_next, eligibility_next});
       cache_[slot] = {plastic_next, eligibility_next};
       cached_[slot] = true;
       plastic = std::move(plastic_next);
       eligibility = std::move(eligibility_next);
     }
+    if (snapshot.first.scalar_type() == torch::kFloat) {
+      run_segment<float>(start, traces);
+    } else {
+      run_segment<double>(start, traces);
+    }
+  }
+
+  template <class T, class Traces>
+  void run_segment(int64_t start, const std::vector<Traces>& traces) const {
+    std::vector<ForwardOperands<T>> steps;
+    for (size_t k = 0; k < traces.size(); ++k) {
+      const TapeStep& step = steps_[static_cast<size_t>(start) + k];
+      const Traces& t = traces[k];
+      steps.emplace_back(step.update, clip_, step.h_before, step.h_last, t.plastic, t.eligibility,
+                         step.modulation, step.rate, Tensor(), t.plastic_next, t.eligibility_next,
+                         Tensor(), false);
+    }
+    const Tensor& first = traces.front().plastic;
+    forward_segment<T>(steps, first.size(0), first.size(1));
   }
 
   const double clip_;
@@ -474,7 +566,22 @@ struct StepConfig {
   FusedUpdate update;
   Activation activation;
   double clip;
+  bool in_place;  // PlasticStepOptions::in_place: allowed, where the traces are ours
 };
+
+bool may_overwrite(const Tensor& tensor) {
+  return TraceBuffers::instance().owns(tensor) && !(tensor.is_leaf() && tensor.requires_grad());
+}
+
+// Whether this step updates its traces in their own storage: allowed, and every trace it writes
+// is a buffer an earlier fused step made (never a tensor of the caller's, such as the zeros an
+// episode starts from).
+bool updates_in_place(const StepConfig& config, const Tensor& plastic, const Tensor& eligibility) {
+  const bool writes_p = writes_plastic(config.update);
+  const bool writes_e = has_eligibility(config.update);
+  return config.in_place && (writes_p || writes_e) && (!writes_p || may_overwrite(plastic)) &&
+         (!writes_e || may_overwrite(eligibility));
+}
 
 // The units' response from z and what backward needs of it.
 struct Response {
@@ -514,21 +621,29 @@ struct ForwardResult {
   Tensor plastic, eligibility;
 };
 
-ForwardResult run_forward(const StepConfig& config, const Tensor& drive, const Tensor& h_last,
-                          const Tensor& h_before, const Tensor& plastic, const Tensor& eligibility,
-                          const Tensor& modulation, const Tensor& rate, const Tensor& w,
-                          const Tensor& alpha, const Tensor& gain, const Tensor& offset) {
+// in_place (from updates_in_place): the written traces are updated in their own storage and
+// returned as the outputs.
+ForwardResult run_forward(const StepConfig& config, bool in_place, const Tensor& drive,
+                          const Tensor& h_last, const Tensor& h_before, const Tensor& plastic,
+                          const Tensor& eligibility, const Tensor& modulation, const Tensor& rate,
+                          const Tensor& w, const Tensor& alpha, const Tensor& gain,
+                          const Tensor& offset) {
   auto& buffers = TraceBuffers::instance();
-  const Tensor plastic_out = writes_plastic(config.update) ? buffers.empty_like(plastic) : plastic;
+  const auto output_like = [&](const Tensor& input) {
+    return in_place ? input : buffers.empty_like(input);
+  };
+  const Tensor plastic_out = writes_plastic(config.update) ? output_like(plastic) : plastic;
   const Tensor eligibility_out =
-      has_eligibility(config.update) ? buffers.empty_like(eligibility) : Tensor();
+      has_eligibility(config.update) ? output_like(eligibility) : Tensor();
   const Tensor recurrent = torch::empty_like(h_last);
   if (plastic.scalar_type() == torch::kFloat) {
     forward_samples<float>(config.update, config.clip, h_before, h_last, plastic, eligibility,
-                           modulation, rate, alpha, plastic_out, eligibility_out, recurrent);
+                           modulation, rate, alpha, plastic_out, eligibility_out, recurrent,
+                           in_place);
   } else {
     forward_samples<double>(config.update, config.clip, h_before, h_last, plastic, eligibility,
-                            modulation, rate, alpha, plastic_out, eligibility_out, recurrent);
+                            modulation, rate, alpha, plastic_out, eligibility_out, recurrent,
+                            in_place);
   }
   // z = drive + v w + Σ_i v_i α_ij P'_ij: one product for the batch, then the plastic part.
   Tensor z = torch::addmm(drive, h_last, w).add_(recurrent);
@@ -575,8 +690,9 @@ struct FusedPlasticStep : public torch::autograd::Function<FusedPlasticStep> {
     const Tensor gain = value(gain_in);
     const Tensor offset = value(offset_in);
 
-    ForwardResult result = run_forward(config, drive, h_last, h_before, plastic, eligibility,
-                                       modulation, rate, w, alpha, gain, offset);
+    // The tape's snapshot of this step's input traces (taken below) must be a copy when the step
+    // overwrites them, so the decision and the snapshot come before the kernels run.
+    const bool in_place = updates_in_place(config, plastic, eligibility);
 
     // The tape: the previous step's, when this step's traces are that step's outputs.
     c10::intrusive_ptr<TraceTape> tape;
@@ -602,7 +718,16 @@ struct FusedPlasticStep : public torch::autograd::Function<FusedPlasticStep> {
     step.modulation = modulation.defined() ? modulation.detach() : Tensor();
     // A learned η is a parameter the optimiser changes in place: keep this step's value.
     step.rate = rate.defined() ? rate.detach().clone() : Tensor();
-    const int64_t index = tape->append(std::move(step), plastic, eligibility);
+    const int64_t index = tape->append(std::move(step), plastic, eligibility, in_place);
+
+    ForwardResult result = run_forward(config, in_place, drive, h_last, h_before, plastic,
+                                       eligibility, modulation, rate, w, alpha, gain, offset);
+    if (in_place) {
+      variable_list dirty;
+      if (writes_plastic(config.update)) dirty.push_back(plastic);
+      if (has_eligibility(config.update)) dirty.push_back(eligibility);
+      ctx->mark_dirty(dirty);
+    }
 
     int64_t needs = 0;
     const Tensor inputs[kInputCount] = {drive, h_last, h_before, plastic, eligibility, modulation,
@@ -655,9 +780,20 @@ struct FusedPlasticStep : public torch::autograd::Function<FusedPlasticStep> {
     t.eligibility = traces.second;
     if (grads.size() > 1 && grads[1].defined()) t.grad_plastic_out = grads[1].contiguous();
     if (grads.size() > 2 && grads[2].defined()) t.grad_eligibility_out = grads[2].contiguous();
-    if (need(kPlastic)) t.grad_plastic = TraceBuffers::instance().empty_like(traces.first);
-    if (need(kEligibility)) {
-      t.grad_eligibility = TraceBuffers::instance().empty_like(traces.second);
+    // The trace gradients overwrite the incoming ones where those are buffers the next step's
+    // backward made (nothing else holds them: autograd sums several into a new tensor or into
+    // one it alone holds), which saves streaming a third pair of (B, N, N) tensors.
+    const bool eligibility = has_eligibility(update);
+    t.in_place = need(kPlastic) && may_overwrite(t.grad_plastic_out) &&
+                 (!eligibility || (need(kEligibility) && may_overwrite(t.grad_eligibility_out)));
+    if (t.in_place) {
+      t.grad_plastic = t.grad_plastic_out;
+      if (eligibility) t.grad_eligibility = t.grad_eligibility_out;
+    } else {
+      if (need(kPlastic)) t.grad_plastic = TraceBuffers::instance().empty_like(traces.first);
+      if (need(kEligibility)) {
+        t.grad_eligibility = TraceBuffers::instance().empty_like(traces.second);
+      }
     }
     t.alpha = alpha;
     if (need(kAlpha)) t.grad_alpha = torch::zeros_like(alpha);
@@ -796,7 +932,7 @@ PlasticStepOutputs fused_plastic_step(const PlasticStepInputs& in,
   const std::string why = fused_plastic_step_unsupported(in, options);
   TORCH_CHECK(why.empty(), "fused_plastic_step (", config::enum_name(options.update()), "): ", why);
   const auto update = options.update();
-  const StepConfig config{update, options.activation(), options.clip()};
+  const StepConfig config{update, options.activation(), options.clip(), options.in_place()};
   // Operands the update does not read stay out, so that they get no gradient either.
   const Tensor h_before = update == FusedUpdate::frozen ? Tensor() : in.h_before.contiguous();
   const Tensor eligibility = has_eligibility(update) ? in.eligibility.contiguous() : Tensor();
@@ -816,8 +952,13 @@ PlasticStepOutputs fused_plastic_step(const PlasticStepInputs& in,
        requires(eligibility) || requires(modulation) || requires(rate) || requires(w) ||
        requires(alpha) || requires(gain) || requires(offset));
   if (!graph) {
-    ForwardResult result = run_forward(config, drive, h_last, h_before, plastic, eligibility,
-                                       modulation, rate, w, alpha, gain, offset);
+    const bool in_place = updates_in_place(config, plastic, eligibility);
+    ForwardResult result = run_forward(config, in_place, drive, h_last, h_before, plastic,
+                                       eligibility, modulation, rate, w, alpha, gain, offset);
+    if (in_place) {
+      if (writes_plastic(update)) torch::autograd::impl::bump_version(plastic);
+      if (has_eligibility(update)) torch::autograd::impl::bump_version(eligibility);
+    }
     return {result.response.h, result.plastic, result.eligibility};
   }
   const auto optional = [](const Tensor& x) {

@@ -35,27 +35,33 @@ NEUROMOD_ALWAYS_INLINE T row_dot(const T* __restrict x, const T* __restrict y, i
 
 // One row i of the forward pass. Every array is a parameter marked __restrict: g++ keeps that
 // promise through inlining (it does not for local pointers), and without it the loop does not
-// vectorise.
-template <class T, Update U, AlphaShape A, bool kRecurrent>
+// vectorise. kInPlace: the written traces are updated in their own storage, read through the
+// output pointers (p, e unused), so that no two restrict pointers name the same memory.
+template <class T, Update U, AlphaShape A, bool kRecurrent, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void forward_row(int64_t n, T bound, T ui, T vi, const T* __restrict p,
                                         const T* __restrict e, T* __restrict p_out,
                                         T* __restrict e_out, const T* __restrict a,
                                         const T* __restrict m, const T* __restrict mv,
                                         const T* __restrict rv, const T* __restrict keep,
                                         T* __restrict acc) {
+  constexpr bool kPlasticInPlace = kInPlace && writes_plastic(U);
+  constexpr bool kEligibilityInPlace = kInPlace && has_eligibility(U);
   for (int64_t j = 0; j < n; ++j) {
+    const T old_p = kPlasticInPlace ? p_out[j] : p[j];
+    [[maybe_unused]] T old_e = 0;
+    if constexpr (has_eligibility(U)) old_e = kEligibilityInPlace ? e_out[j] : e[j];
     T next;
     if constexpr (U == Update::clipped_hebb) {
-      next = clamp_to(p[j] + ui * mv[j], bound);
+      next = clamp_to(old_p + ui * mv[j], bound);
     } else if constexpr (U == Update::decaying_hebb) {
-      next = keep[j] * p[j] + ui * rv[j];
+      next = keep[j] * old_p + ui * rv[j];
     } else if constexpr (U == Update::retroactive) {
-      next = clamp_to(p[j] + m[j] * e[j], bound);
+      next = clamp_to(old_p + m[j] * old_e, bound);
     } else {
-      next = p[j];
+      next = old_p;
     }
     if constexpr (writes_plastic(U)) p_out[j] = next;
-    if constexpr (has_eligibility(U)) e_out[j] = keep[j] * e[j] + ui * rv[j];
+    if constexpr (has_eligibility(U)) e_out[j] = keep[j] * old_e + ui * rv[j];
     if constexpr (kRecurrent) {
       if constexpr (A == AlphaShape::per_connection) {
         acc[j] += vi * (a[j] * next);
@@ -66,7 +72,7 @@ NEUROMOD_ALWAYS_INLINE void forward_row(int64_t n, T bound, T ui, T vi, const T*
   }
 }
 
-template <class T, Update U, AlphaShape A, bool kRecurrent>
+template <class T, Update U, AlphaShape A, bool kRecurrent, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void forward_body(const ForwardSample<T>& s) {
   constexpr bool kWrites = writes_plastic(U);
   constexpr bool kEligibility = has_eligibility(U);
@@ -93,14 +99,14 @@ NEUROMOD_ALWAYS_INLINE void forward_body(const ForwardSample<T>& s) {
   if constexpr (kRecurrent) std::fill(acc, acc + n, T(0));
 
   for (int64_t i = 0; i < n; ++i) {
-    const T* __restrict p = s.plastic + i * n;
-    const T* __restrict e = kEligibility ? s.eligibility + i * n : nullptr;
+    const T* __restrict p = (kInPlace && kWrites) ? nullptr : s.plastic + i * n;
+    const T* __restrict e = (kEligibility && !kInPlace) ? s.eligibility + i * n : nullptr;
     T* __restrict p_out = kWrites ? s.plastic_out + i * n : nullptr;
     T* __restrict e_out = kEligibility ? s.eligibility_out + i * n : nullptr;
     const T* __restrict a =
         (kRecurrent && A == AlphaShape::per_connection) ? s.alpha + i * n : nullptr;
-    forward_row<T, U, A, kRecurrent>(n, bound, u[i], v[i], p, e, p_out, e_out, a, m, mv, rv, keep,
-                                     acc);
+    forward_row<T, U, A, kRecurrent, kInPlace>(n, bound, u[i], v[i], p, e, p_out, e_out, a, m, mv,
+                                               rv, keep, acc);
   }
   if constexpr (kRecurrent && A == AlphaShape::per_neuron) {
     for (int64_t j = 0; j < n; ++j) acc[j] *= s.alpha[j];
@@ -111,8 +117,9 @@ NEUROMOD_ALWAYS_INLINE void forward_body(const ForwardSample<T>& s) {
   }
 }
 
-// One row i of the backward pass; __restrict parameters as in forward_row.
-template <class T, Update U, AlphaShape A>
+// One row i of the backward pass; __restrict parameters as in forward_row. kInPlace: the trace
+// gradients overwrite the incoming ones, read through gp and ge (gp_out, ge_out unused).
+template <class T, Update U, AlphaShape A, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void backward_row(
     int64_t n, T bound, T ui, T vi, const T* __restrict p, const T* __restrict e,
     const T* __restrict gp_out, const T* __restrict ge_out, T* __restrict gp, T* __restrict ge,
@@ -154,7 +161,7 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
       col_w[j] += vi * next;
       q = vi * ag[j];
     }
-    const T grad_next = gp_out[j] + q;
+    const T grad_next = (kInPlace ? gp[j] : gp_out[j]) + q;
 
     if constexpr (U == Update::frozen) {
       gp[j] = grad_next;
@@ -170,7 +177,7 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
       col_x[j] += grad_next * p[j];
     } else {
       // retroactive and eligibility_only: E' = (1 − r) E + r u ⊗ v; P' reads the old E.
-      const T go = ge_out[j];
+      const T go = kInPlace ? ge[j] : ge_out[j];
       sum_hebb += go * rv[j];
       if constexpr (U == Update::retroactive) {
         const T through = grad_next * pass;
@@ -192,7 +199,7 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
 // The backward pass of one sample, row by row. With q_ij = v_i α_ij g_j (g = dL/d recurrent) the
 // gradient reaching P' is gP'_ij + q_ij; it goes through the update of each rule back to P, E, u,
 // v, m and r. Sums over i (columns) are kept in vectors, sums over j (rows) in backward_row.
-template <class T, Update U, AlphaShape A>
+template <class T, Update U, AlphaShape A, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
   constexpr bool kEligibility = has_eligibility(U);
   constexpr bool kPerConnection = A == AlphaShape::per_connection;
@@ -240,17 +247,21 @@ NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
     const int64_t row = i * n;
     const T* __restrict p = s.plastic + row;
     const T* __restrict e = kEligibility ? s.eligibility + row : nullptr;
-    const T* __restrict gp_out = s.grad_plastic_out ? s.grad_plastic_out + row : zero;
+    const T* __restrict gp_out =
+        kInPlace ? nullptr : (s.grad_plastic_out ? s.grad_plastic_out + row : zero);
     const T* __restrict ge_out =
-        (kEligibility && s.grad_eligibility_out) ? s.grad_eligibility_out + row : zero;
+        (kInPlace || !kEligibility)
+            ? nullptr
+            : (s.grad_eligibility_out ? s.grad_eligibility_out + row : zero);
     T* __restrict gp = s.grad_plastic ? s.grad_plastic + row : sink_p;
     T* __restrict ge = (kEligibility && s.grad_eligibility) ? s.grad_eligibility + row : sink_e;
     const T* __restrict a = kPerConnection ? s.alpha + row : nullptr;
     T* __restrict ga = kPerConnection ? (s.grad_alpha ? s.grad_alpha + row : sink_a) : nullptr;
     T row_plastic = 0;
     T row_hebb = 0;
-    backward_row<T, U, A>(n, bound, u[i], v[i], p, e, gp_out, ge_out, gp, ge, a, ga, m, mv, rv,
-                          keep, ag, g, col_s, col_x, col_y, col_w, row_plastic, row_hebb);
+    backward_row<T, U, A, kInPlace>(n, bound, u[i], v[i], p, e, gp_out, ge_out, gp, ge, a, ga, m,
+                                    mv, rv, keep, ag, g, col_s, col_x, col_y, col_w, row_plastic,
+                                    row_hebb);
     s.grad_h_last[i] += row_plastic;
     s.grad_h_before[i] = row_hebb;
   }
@@ -279,17 +290,22 @@ NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
   }
 }
 
-template <class T, Update U>
-NEUROMOD_ALWAYS_INLINE void forward_alpha(const ForwardSample<T>& s) {
-  if (s.recurrent == nullptr) return forward_body<T, U, AlphaShape::scalar, false>(s);
+template <class T, Update U, bool kInPlace>
+NEUROMOD_ALWAYS_INLINE void forward_shape(const ForwardSample<T>& s) {
+  if (s.recurrent == nullptr) return forward_body<T, U, AlphaShape::scalar, false, kInPlace>(s);
   switch (s.alpha_shape) {
     case AlphaShape::per_connection:
-      return forward_body<T, U, AlphaShape::per_connection, true>(s);
+      return forward_body<T, U, AlphaShape::per_connection, true, kInPlace>(s);
     case AlphaShape::per_neuron:
-      return forward_body<T, U, AlphaShape::per_neuron, true>(s);
+      return forward_body<T, U, AlphaShape::per_neuron, true, kInPlace>(s);
     case AlphaShape::scalar:
-      return forward_body<T, U, AlphaShape::scalar, true>(s);
+      return forward_body<T, U, AlphaShape::scalar, true, kInPlace>(s);
   }
+}
+
+template <class T, Update U>
+NEUROMOD_ALWAYS_INLINE void forward_alpha(const ForwardSample<T>& s) {
+  return s.in_place ? forward_shape<T, U, true>(s) : forward_shape<T, U, false>(s);
 }
 
 template <class T>
@@ -308,16 +324,21 @@ NEUROMOD_ALWAYS_INLINE void forward_dispatch(const ForwardSample<T>& s) {
   }
 }
 
-template <class T, Update U>
-NEUROMOD_ALWAYS_INLINE void backward_alpha(const BackwardSample<T>& s) {
+template <class T, Update U, bool kInPlace>
+NEUROMOD_ALWAYS_INLINE void backward_shape(const BackwardSample<T>& s) {
   switch (s.alpha_shape) {
     case AlphaShape::per_connection:
-      return backward_body<T, U, AlphaShape::per_connection>(s);
+      return backward_body<T, U, AlphaShape::per_connection, kInPlace>(s);
     case AlphaShape::per_neuron:
-      return backward_body<T, U, AlphaShape::per_neuron>(s);
+      return backward_body<T, U, AlphaShape::per_neuron, kInPlace>(s);
     case AlphaShape::scalar:
-      return backward_body<T, U, AlphaShape::scalar>(s);
+      return backward_body<T, U, AlphaShape::scalar, kInPlace>(s);
   }
+}
+
+template <class T, Update U>
+NEUROMOD_ALWAYS_INLINE void backward_alpha(const BackwardSample<T>& s) {
+  return s.in_place ? backward_shape<T, U, true>(s) : backward_shape<T, U, false>(s);
 }
 
 template <class T>

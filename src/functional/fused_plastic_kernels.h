@@ -51,6 +51,9 @@ struct ForwardSample {
   const T* rate = nullptr;         ///< r (n), when the update reads it
   T* recurrent = nullptr;          ///< (n) output, or null: traces only
   T* scratch = nullptr;            ///< 4 n
+  /// The written traces are updated in place: plastic_out == plastic (when the update writes P)
+  /// and eligibility_out == eligibility.
+  bool in_place = false;
 };
 
 /// One sample of the backward step. Incoming gradients may be null (zero); outgoing trace
@@ -80,6 +83,9 @@ struct BackwardSample {
   T* grad_modulation = nullptr;             ///< = dL/dm (n)
   T* grad_rate = nullptr;                   ///< = dL/dr (n)
   T* scratch = nullptr;                     ///< 12 n
+  /// The trace gradients overwrite the incoming ones: grad_plastic == grad_plastic_out and (with
+  /// an eligibility trace) grad_eligibility == grad_eligibility_out, none of them null.
+  bool in_place = false;
 };
 
 /// Scratch lengths, in elements of T, for a layer of n units.

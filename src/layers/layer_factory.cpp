@@ -54,7 +54,8 @@ std::shared_ptr<ModulatedLayer> make_layer(const LayerOptions& options, int64_t 
               .learn_eta(options.learn_eta)
               .input_weights(options.input_weights)
               .init(options.init)
-              .fused(options.fused)));
+              .fused(options.fused)
+              .in_place_traces(options.in_place_traces)));
     case LayerKind::plastic_lstm: {
       auto lstm = PlasticLSTMOptions(input_size, options.size)
                       .plasticity(lstm_plasticity(options))

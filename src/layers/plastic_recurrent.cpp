@@ -183,7 +183,8 @@ LayerStep PlasticRecurrentImpl::step(const torch::Tensor& input, const LayerStat
     }
     const auto step_options = functional::PlasticStepOptions(update)
                                   .activation(options.activation())
-                                  .clip(options.clip());
+                                  .clip(options.clip())
+                                  .in_place(options.in_place_traces());
     const std::string why = functional::fused_plastic_step_unsupported(in, step_options);
     if (why.empty()) {
       auto out = functional::fused_plastic_step(in, step_options);

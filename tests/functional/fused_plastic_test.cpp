@@ -243,13 +243,14 @@ namespace {
 
 /// An episode of `steps` chained steps; returns every h and the final traces, flattened.
 torch::Tensor episode(StepFunction step_function, FusedUpdate update, nf::PlasticStepInputs start,
-                      const torch::Tensor& drives, const torch::Tensor& modulations, double clip) {
+                      const torch::Tensor& drives, const torch::Tensor& modulations, double clip,
+                      bool in_place = false) {
   std::vector<torch::Tensor> outputs;
   auto step = start;
   for (int64_t t = 0; t < drives.size(0); ++t) {
     step.drive = drives[t];
     if (reads_modulation(update)) step.modulation = modulations[t];
-    auto out = step_function(step, nf::PlasticStepOptions(update).clip(clip));
+    auto out = step_function(step, nf::PlasticStepOptions(update).clip(clip).in_place(in_place));
     step.h_before = step.h_last;
     step.h_last = out.h;
     step.plastic = out.plastic;
@@ -313,6 +314,79 @@ TEST(FusedPlasticStep, LongEpisodeGradientsMatchTheReference) {
   }
 }
 
+TEST(FusedPlasticStep, InPlaceEpisodesMatchTheReferenceAndLeaveTheCallersTensorsAlone) {
+  // 40 steps in place: snapshots are copies, recomputed segments and gradients as out of place.
+  torch::manual_seed(6);
+  const int64_t batch = 3, n = 6, steps = 40;
+  for (const auto update : {FusedUpdate::retroactive, FusedUpdate::clipped_hebb,
+                            FusedUpdate::decaying_hebb, FusedUpdate::eligibility_only}) {
+    auto start = random_inputs(update, 2, batch, n, torch::kDouble, Shape::full, Shape::scalar,
+                               Shape::full, Shape::full, 0.5, false);
+    start.alpha = 0.3 * start.alpha;
+    start.w = 0.5 * start.w;
+    const auto drives = torch::randn({steps, batch, n}, torch::kDouble);
+    const auto modulations = 2.0 * torch::randn({steps, batch, n}, torch::kDouble);
+    const auto run = [&](StepFunction function, bool in_place, bool gradients) {
+      auto in = start;
+      std::vector<torch::Tensor> leaves;
+      for (auto* tensor : tensors_of(in)) {
+        if (tensor->defined()) {
+          *tensor = tensor->detach().clone().set_requires_grad(gradients);
+          leaves.push_back(*tensor);
+        }
+      }
+      const auto traces_before = in.plastic.detach().clone();
+      const auto out = episode(function, update, in, drives, modulations, 0.5, in_place);
+      // The episode's first traces are the caller's: never overwritten.
+      EXPECT_TRUE(torch::equal(in.plastic.detach(), traces_before));
+      std::vector<torch::Tensor> results{out.detach()};
+      if (gradients) {
+        const auto loss = (out * neuromod::testing::detail::projection_like(out)).sum();
+        for (auto& grad : torch::autograd::grad({loss}, leaves, {}, false, false, true)) {
+          results.push_back(grad);
+        }
+      }
+      return results;
+    };
+    for (const bool gradients : {true, false}) {
+      torch::AutoGradMode mode(gradients);
+      const auto in_place = run(nf::fused_plastic_step, true, gradients);
+      const auto reference = run(nf::plastic_step_reference, false, gradients);
+      ASSERT_EQ(in_place.size(), reference.size());
+      for (size_t k = 0; k < in_place.size(); ++k) {
+        EXPECT_TRUE(close(in_place[k], reference[k], 1e-11))
+            << neuromod::config::enum_name(update) << ", tensor " << k
+            << (gradients ? "" : ", without gradients");
+      }
+    }
+  }
+}
+
+TEST(FusedPlasticStep, InPlaceOverwritesOnlyTracesAnEarlierStepMade) {
+  torch::manual_seed(7);
+  auto in = random_inputs(FusedUpdate::retroactive, 2, 2, 5, torch::kFloat, Shape::full,
+                          Shape::scalar, Shape::none, Shape::none, 1.0, false);
+  const auto options = nf::PlasticStepOptions(FusedUpdate::retroactive).in_place(true);
+  const auto first = nf::fused_plastic_step(in, options);  // from the caller's tensors: new ones
+  EXPECT_NE(first.plastic.data_ptr(), in.plastic.data_ptr());
+  EXPECT_NE(first.eligibility.data_ptr(), in.eligibility.data_ptr());
+  auto next = in;
+  next.plastic = first.plastic;
+  next.eligibility = first.eligibility;
+  const auto expected = nf::plastic_step_reference(next, options);
+  const auto second = nf::fused_plastic_step(next, options);  // from the first step's: in place
+  EXPECT_EQ(second.plastic.data_ptr(), first.plastic.data_ptr());
+  EXPECT_EQ(second.eligibility.data_ptr(), first.eligibility.data_ptr());
+  EXPECT_TRUE(close(second.plastic, expected.plastic, 1e-6));
+  EXPECT_TRUE(close(second.eligibility, expected.eligibility, 1e-6));
+  EXPECT_TRUE(close(second.h, expected.h, 1e-6));
+  // A view of those traces is not the whole buffer: never overwritten.
+  next.plastic = second.plastic.view({2, 5, 5});
+  next.eligibility = second.eligibility;
+  const auto third = nf::fused_plastic_step(next, options);
+  EXPECT_NE(third.plastic.data_ptr(), second.plastic.data_ptr());
+}
+
 TEST(FusedPlasticStep, TapeKeepsAtMostAQuarterOfTheTraces) {
   torch::manual_seed(4);
   const int64_t batch = 2, n = 32;
@@ -326,7 +400,7 @@ TEST(FusedPlasticStep, TapeKeepsAtMostAQuarterOfTheTraces) {
     const int64_t every_step = steps * 2 * batch * n * n * 4;  // P and E of each step, float
     {
       const auto out = episode(nf::fused_plastic_step, FusedUpdate::retroactive, start, drives,
-                               modulations, 1.0);
+                               modulations, 1.0, /*in_place=*/steps == 200);
       const int64_t held = nf::fused_tape_memory().current_bytes - before;
       EXPECT_GT(held, 0);
       EXPECT_LE(held * 4, every_step) << steps << " steps: after forward";

@@ -158,6 +158,22 @@ TEST_P(FusedPlasticRecurrentRule, OutputsAndStatesMatchTheGenericPathWithTheClam
           << "state " << key << ", step " << t;
     }
   }
+  // In place, every output and the last state are the same; earlier states are the last one's
+  // storage (which is why in_place_traces is off by default).
+  layer->options.fused(FusedMode::on);
+  layer->options.in_place_traces(true);
+  const auto in_place = run_episode(*layer, xs, drivers);
+  for (size_t t = 0; t < generic.outputs.size(); ++t) {
+    ASSERT_TRUE(close(in_place.outputs[t], generic.outputs[t], tolerance))
+        << "in place, step " << t;
+  }
+  for (const auto& [key, value] : generic.states.back()) {
+    EXPECT_TRUE(close(in_place.states.back().at(key), value, tolerance)) << "in place, " << key;
+  }
+  const auto storage = [](const torch::Tensor& x) { return x.data_ptr(); };
+  EXPECT_EQ(storage(in_place.states[1].at("hebb")), storage(in_place.states.back().at("hebb")));
+  EXPECT_NE(storage(fused.states[1].at("hebb")), storage(fused.states.back().at("hebb")));
+
   const auto& hebb = generic.states.back().at("hebb");
   if (rule != PlasticityRule::decaying) {
     // The clamp was active: some traces sit at ±C.
@@ -174,8 +190,9 @@ TEST_P(FusedPlasticRecurrentBptt, GradientsMatchTheGenericPath) {
   auto drivers = Drivers::random(3, 8, dtype, 1.0);
 
   // Gradients of the parameters, of the inputs x and of every tensor the effects come from.
-  const auto gradients = [&](FusedMode mode) {
+  const auto gradients = [&](FusedMode mode, bool in_place) {
     layer->options.fused(mode);
+    layer->options.in_place_traces(in_place);
     layer->zero_grad();
     drivers.require_grad();
     const auto x = xs.clone().set_requires_grad(true);
@@ -200,12 +217,16 @@ TEST_P(FusedPlasticRecurrentBptt, GradientsMatchTheGenericPath) {
     }
     return grads;
   };
-  const auto fused = gradients(FusedMode::on);
-  const auto generic = gradients(FusedMode::off);
+  const auto fused = gradients(FusedMode::on, false);
+  const auto in_place = gradients(FusedMode::on, true);
+  const auto generic = gradients(FusedMode::off, false);
   ASSERT_EQ(fused.size(), generic.size());
+  ASSERT_EQ(in_place.size(), generic.size());
   for (size_t k = 0; k < generic.size(); ++k) {
     ASSERT_TRUE(generic[k].second.defined()) << generic[k].first;
     EXPECT_TRUE(close(fused[k].second, generic[k].second, 1e-10)) << generic[k].first;
+    EXPECT_TRUE(close(in_place[k].second, generic[k].second, 1e-10))
+        << generic[k].first << ", traces in place";
     if (generic[k].first != "trace_decay" || reads_trace_decay(rule)) {
       EXPECT_GT(generic[k].second.abs().max().item<double>(), 0.0) << generic[k].first;
     }

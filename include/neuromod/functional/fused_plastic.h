@@ -98,6 +98,13 @@ struct PlasticStepOptions {
   TORCH_ARG(Activation, activation) = Activation::tanh;
   /// C > 0 of `clipped_hebb` and `retroactive` (+inf: no clamp).
   TORCH_ARG(double, clip) = 1.0;
+  /// Update P and E in their own storage where they are traces an earlier fused step returned
+  /// (never the caller's own tensors, e.g. an episode's initial zeros): the outputs are then the
+  /// input tensors themselves, modified (autograd knows: they are marked dirty), which halves
+  /// the memory a step streams. Off by default, since a caller that keeps an earlier step's
+  /// traces would see them change; PlasticRecurrent, which hands each step's traces only to the
+  /// next, turns it on.
+  TORCH_ARG(bool, in_place) = false;
 };
 
 /// What a step returns.

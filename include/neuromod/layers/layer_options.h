@@ -62,6 +62,7 @@ struct LayerOptions {
   bool input_weights = true;  ///< false: the input is added directly (Miconi et al. 2018)
   WeightInit init = WeightInit::uniform;   ///< distribution of the initial W and alpha
   FusedMode fused = FusedMode::automatic;  ///< plastic_recurrent: fused step kernel or generic ops
+  bool in_place_traces = true;  ///< plastic_recurrent: fused steps update the traces in place
   // Dendritic layers.
   std::string apical_from;  ///< layer whose previous-step output drives the apical dendrites
   // Dropout layers.
@@ -93,6 +94,9 @@ struct LayerOptions {
     v("fused", fused,
       "plastic_recurrent: run each step as one fused kernel with a memory-saving backward (auto: "
       "where it applies; off: generic tensor ops, the reference)");
+    v("in_place_traces", in_place_traces,
+      "plastic_recurrent: fused steps update the Hebbian and eligibility traces in their own "
+      "storage (half the memory traffic; neuromod's loops never keep an earlier step's traces)");
     v("apical_from", apical_from, "layer whose previous output drives the apical dendrites");
     v("p", p, "dropout probability (dropout layers)", in_range(0.0, 0.99));
   }

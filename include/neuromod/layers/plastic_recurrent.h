@@ -62,7 +62,9 @@
 /// every step's traces. It takes float32/float64 on the CPU and effects shaped as above; `auto`
 /// falls back to the generic ops below for anything else, `on` throws instead, and `off` always
 /// uses the generic ops, which stay the reference: both give the same outputs, states and
-/// gradients up to rounding.
+/// gradients up to rounding. With `in_place_traces`, the fused step updates the traces in their
+/// own storage from the second step of an episode on: a state's "hebb" and "eligibility" are
+/// then the next state's, modified (copy them with `clone()` to keep an earlier step's traces).
 ///
 /// Initialisation follows uber-research/backpropamine `sr/` (the cue–reward task): w and α are
 /// 0.01·U(0,1), η = 0.1. Differentiable plasticity's pattern completion used 0.01·N(0,1) and η =
@@ -196,6 +198,12 @@ struct PlasticRecurrentOptions {
   TORCH_ARG(bool, input_weights) = true;
   /// Whether steps run as the fused operation (rules other than `none`).
   TORCH_ARG(FusedMode, fused) = FusedMode::automatic;
+  /// Fused steps update the traces in their own storage from an episode's second step on
+  /// (functional::PlasticStepOptions::in_place): about half the memory a step streams, but a
+  /// state's "hebb" and "eligibility" then change when the next step runs. Off by default, so
+  /// that states behave as values; networks built from a config turn it on (neuromod's loops
+  /// replace each state by the next and never read an earlier one).
+  TORCH_ARG(bool, in_place_traces) = false;
 };
 
 /// A recurrent layer whose recurrent weights have a (neuromodulated) Hebbian plastic component.
