@@ -25,6 +25,15 @@ NEUROMOD_ALWAYS_INLINE T clamp_to(T x, T bound) {
   return low > bound ? bound : low;
 }
 
+// 1 where the clamp lets the gradient through (−C <= x <= C, as torch::clamp's gradient has it),
+// else 0; a float, not a bool, for g++ to vectorise the loops. Tested on x itself, not as
+// clamp_to(x) == x: that comparison kept g++ from turning the clamp into min/max instructions
+// (two compares, two blends and four logic operations per vector instead).
+template <class T>
+NEUROMOD_ALWAYS_INLINE T passes_clamp(T x, T bound) {
+  return (x <= bound && x >= -bound) ? T(1) : T(0);
+}
+
 // Σ_j x_j y_j (reassociated into vector lanes, see the top of the file).
 template <class T>
 NEUROMOD_ALWAYS_INLINE T row_dot(const T* __restrict x, const T* __restrict y, int64_t n) {
@@ -138,13 +147,13 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
     if constexpr (U == Update::clipped_hebb) {
       const T sum = p[j] + ui * mv[j];
       next = clamp_to(sum, bound);
-      pass = next == sum ? T(1) : T(0);  // −C <= sum <= C, as torch::clamp's gradient has it
+      pass = passes_clamp(sum, bound);
     } else if constexpr (U == Update::decaying_hebb) {
       next = keep[j] * p[j] + ui * rv[j];
     } else if constexpr (U == Update::retroactive) {
       const T sum = p[j] + m[j] * e[j];
       next = clamp_to(sum, bound);
-      pass = next == sum ? T(1) : T(0);
+      pass = passes_clamp(sum, bound);
     } else {
       next = p[j];
     }

@@ -265,7 +265,7 @@ torch::Tensor episode(StepFunction step_function, FusedUpdate update, nf::Plasti
 }  // namespace
 
 TEST(FusedPlasticStep, LongEpisodeGradientsMatchTheReference) {
-  // 40 steps: the tape's stride grows to 8 and backward recomputes five segments.
+  // 40 steps: backward recomputes five segments of 8 (the tape's first stride).
   torch::manual_seed(3);
   const int64_t batch = 3, n = 7, steps = 40;
   for (const auto update :
@@ -315,9 +315,10 @@ TEST(FusedPlasticStep, LongEpisodeGradientsMatchTheReference) {
 }
 
 TEST(FusedPlasticStep, InPlaceEpisodesMatchTheReferenceAndLeaveTheCallersTensorsAlone) {
-  // 40 steps in place: snapshots are copies, recomputed segments and gradients as out of place.
+  // 300 steps in place: snapshots are copies, and the tape's stride doubles once (from 8 to 16
+  // after 256 steps), dropping every other snapshot.
   torch::manual_seed(6);
-  const int64_t batch = 3, n = 6, steps = 40;
+  const int64_t batch = 3, n = 6, steps = 300;
   for (const auto update : {FusedUpdate::retroactive, FusedUpdate::clipped_hebb,
                             FusedUpdate::decaying_hebb, FusedUpdate::eligibility_only}) {
     auto start = random_inputs(update, 2, batch, n, torch::kDouble, Shape::full, Shape::scalar,
