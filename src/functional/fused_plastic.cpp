@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -376,6 +377,41 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
 // ---------------------------------------------------------------------------------------------
 // The tape of an episode.
 
+// The L3 cache of cpu0 from sysfs, or 0. (sysconf(_SC_LEVEL3_CACHE_SIZE) is not to be trusted:
+// on the development VM it says 320 MiB for a 32 MiB cache.)
+int64_t level3_cache_bytes() {
+  for (int index = 0; index < 8; ++index) {
+    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
+    std::ifstream level(dir + "/level");
+    int value = 0;
+    if (!(level >> value)) break;
+    if (value != 3) continue;
+    std::ifstream size(dir + "/size");
+    int64_t amount = 0;
+    std::string unit;
+    if (!(size >> amount)) return 0;
+    size >> unit;  // "32768K"
+    return unit == "K" ? amount << 10 : unit == "M" ? amount << 20 : amount;
+  }
+  return 0;
+}
+
+// Bytes of recomputed traces backward tries to keep in cache (set_fused_recompute_cache_bytes).
+std::atomic<int64_t>& recompute_cache_setting() {
+  static std::atomic<int64_t> bytes{0};  // 0: a third of the L3 cache
+  return bytes;
+}
+
+int64_t recompute_cache_bytes() {
+  const int64_t set = recompute_cache_setting().load();
+  if (set > 0) return set;
+  static const int64_t third_of_l3 = [] {
+    const int64_t l3 = level3_cache_bytes();
+    return l3 > 0 ? l3 / 3 : int64_t{8} << 20;
+  }();
+  return third_of_l3;
+}
+
 // What a step's trace update read, kept to recompute traces in backward ((B, N) or smaller).
 struct TapeStep {
   FusedUpdate update = FusedUpdate::frozen;
@@ -457,11 +493,10 @@ class TraceTape : public torch::CustomClassHolder {
         snapshots_.erase(found);
       }
     } else {
-      const auto slot = static_cast<size_t>(index - start - 1);
-      if (cache_start_ != start || slot >= cached_.size() || !cached_[slot]) {
+      if (cache_start_ != start || cache_.count(index) == 0) {
         recompute(start, index, found->second);
       }
-      traces = cache_[slot];
+      traces = cache_.at(index);
     }
     if (!keep_graph && index == 0) release_buffers();
     return traces;
@@ -475,9 +510,8 @@ class TraceTape : public torch::CustomClassHolder {
 
   void release_buffers() {
     cache_.clear();
-    cached_.clear();
     cache_start_ = -1;
-    for (auto* slots : {&slots_plastic_, &slots_eligibility_}) {
+    for (auto* slots : {&slots_plastic_, &slots_eligibility_, &running_}) {
       for (const auto& slot : *slots) hold(-bytes_of(slot));
       slots->clear();
     }
@@ -491,57 +525,95 @@ class TraceTape : public torch::CustomClassHolder {
     }
   }
 
-  // Traces at the inputs of steps start + 1 … end, from the snapshot at `start`.
+  // How many steps' traces one recomputation keeps, for a segment of `steps` steps whose trace
+  // pair (P and E of the batch) takes `pair_bytes`: all of them, unless a third of the L3 cache
+  // holds at least half of them; then as many as it holds, recomputing the rest of the segment
+  // again later (for a segment of 8 kept in halves, 10 steps' work instead of 7), because
+  // traces that stay in cache until backward reads them save more than the extra work costs.
+  static int64_t kept_steps(int64_t steps, int64_t pair_bytes) {
+    const int64_t fits = recompute_cache_bytes() / std::max<int64_t>(pair_bytes, 1);
+    return (fits >= (steps + 1) / 2 && fits < steps) ? std::max<int64_t>(fits, 1) : steps;
+  }
+
+  // Traces at the inputs of (at most kept_steps of) the steps start + 1 … end, ending at `end`,
+  // from the snapshot at `start`; those before go through one running pair, updated in place.
   void recompute(int64_t start, int64_t end, const std::pair<Tensor, Tensor>& snapshot) {
-    const int64_t count = end - start;
     bool plastic_written = false;
     bool eligibility_written = false;
     for (int64_t k = start; k < end; ++k) {
       plastic_written |= writes_plastic(steps_[static_cast<size_t>(k)].update);
       eligibility_written |= has_eligibility(steps_[static_cast<size_t>(k)].update);
     }
-    if (plastic_written) reserve(slots_plastic_, snapshot.first, count);
-    if (eligibility_written) reserve(slots_eligibility_, snapshot.second, count);
-    cache_.assign(static_cast<size_t>(count), {});
-    cached_.assign(static_cast<size_t>(count), false);
+    const int64_t pair_bytes = bytes_of(snapshot.first) + bytes_of(snapshot.second);
+    const int64_t kept = kept_steps(end - start, pair_bytes);
+    const int64_t first_kept = end - kept + 1;
+    if (plastic_written) reserve(slots_plastic_, snapshot.first, kept);
+    if (eligibility_written) reserve(slots_eligibility_, snapshot.second, kept);
+    if (first_kept > start + 1 && running_.empty()) {
+      running_ = {TraceBuffers::instance().empty_like(snapshot.first),
+                  snapshot.second.defined() ? TraceBuffers::instance().empty_like(snapshot.second)
+                                            : Tensor()};
+      hold(bytes_of(running_[0]) + bytes_of(running_[1]));
+    }
+    cache_.clear();
     cache_start_ = start;
     // Every step's input and output traces first, then one pass over the samples.
-    struct Traces {
-      Tensor plastic, eligibility, plastic_next, eligibility_next;
-    };
-    std::vector<Traces> traces;
+    std::vector<SegmentStep> chain;
     Tensor plastic = snapshot.first;
     Tensor eligibility = snapshot.second;
     for (int64_t k = start; k < end; ++k) {
       const TapeStep& step = steps_[static_cast<size_t>(k)];
-      const auto slot = static_cast<size_t>(k - start);
-      Tensor plastic_next = writes_plastic(step.update) ? slots_plastic_[slot] : plastic;
+      const bool keep = k + 1 >= first_kept;
+      const auto slot = static_cast<size_t>(k + 1 - first_kept);
+      const bool writes_p = writes_plastic(step.update);
+      const bool writes_e = has_eligibility(step.update);
+      Tensor plastic_next = !writes_p ? plastic : (keep ? slots_plastic_[slot] : running_[0]);
       Tensor eligibility_next =
-          has_eligibility(step.update) ? slots_eligibility_[slot] : eligibility;
-      traces.push_back({plastic, eligibility, plastic_next, eligibility_next});
-      cache_[slot] = {plastic_next, eligibility_next};
-      cached_[slot] = true;
+          !writes_e ? eligibility : (keep ? slots_eligibility_[slot] : running_[1]);
+      const bool p_in_place = writes_p && plastic_next.is_same(plastic);
+      const bool e_in_place = writes_e && eligibility_next.is_same(eligibility);
+      if (writes_p && writes_e && p_in_place != e_in_place) {
+        // One trace runs in place, the other not (e.g. P came straight from the snapshot, E from
+        // the running pair): bring the other into the running pair first (no step of this
+        // recomputation has written it), so that both run in place, as the loops require.
+        if (p_in_place) {
+          running_[1].copy_(eligibility);
+          eligibility = running_[1];
+        } else {
+          running_[0].copy_(plastic);
+          plastic = running_[0];
+        }
+      }
+      chain.push_back(
+          {plastic, eligibility, plastic_next, eligibility_next, p_in_place || e_in_place});
+      if (keep) cache_[k + 1] = {plastic_next, eligibility_next};
       plastic = std::move(plastic_next);
       eligibility = std::move(eligibility_next);
     }
     if (snapshot.first.scalar_type() == torch::kFloat) {
-      run_segment<float>(start, traces);
+      run_segment<float>(start, chain);
     } else {
-      run_segment<double>(start, traces);
+      run_segment<double>(start, chain);
     }
   }
 
-  template <class T, class Traces>
-  void run_segment(int64_t start, const std::vector<Traces>& traces) const {
+  // One step of a recomputation: its input and output traces.
+  struct SegmentStep {
+    Tensor plastic, eligibility, plastic_next, eligibility_next;
+    bool in_place;
+  };
+
+  template <class T>
+  void run_segment(int64_t start, const std::vector<SegmentStep>& chain) const {
     std::vector<ForwardOperands<T>> steps;
-    for (size_t k = 0; k < traces.size(); ++k) {
+    for (size_t k = 0; k < chain.size(); ++k) {
       const TapeStep& step = steps_[static_cast<size_t>(start) + k];
-      const Traces& t = traces[k];
+      const SegmentStep& t = chain[k];
       steps.emplace_back(step.update, clip_, step.h_before, step.h_last, t.plastic, t.eligibility,
                          step.modulation, step.rate, Tensor(), t.plastic_next, t.eligibility_next,
-                         Tensor(), false);
+                         Tensor(), t.in_place);
     }
-    const Tensor& first = traces.front().plastic;
+    const Tensor& first = chain.front().plastic;
     forward_segment<T>(steps, first.size(0), first.size(1));
   }
 
@@ -551,10 +623,10 @@ class TraceTape : public torch::CustomClassHolder {
   static constexpr int64_t kSnapshotsPerStride = 4;
   int64_t stride_ = 8;
   int64_t cache_start_ = -1;
-  std::vector<std::pair<Tensor, Tensor>> cache_;
-  std::vector<bool> cached_;
+  std::map<int64_t, std::pair<Tensor, Tensor>> cache_;  // step → its input traces, recomputed
   std::vector<Tensor> slots_plastic_;
   std::vector<Tensor> slots_eligibility_;
+  std::vector<Tensor> running_;  // P, E of a recomputation's steps that are not kept
   int64_t held_ = 0;
   mutable std::mutex mutex_;
 };
@@ -1017,6 +1089,10 @@ void reset_fused_tape_peak() {
 
 std::string fused_instruction_set() {
   return fk::instruction_set();
+}
+
+void set_fused_recompute_cache_bytes(int64_t bytes) {
+  recompute_cache_setting().store(std::max<int64_t>(bytes, 0));
 }
 
 void force_portable_fused_loops(bool portable) {

@@ -297,13 +297,20 @@ TEST(FusedPlasticStep, LongEpisodeGradientsMatchTheReference) {
       grads.push_back(out.detach());
       return grads;
     };
-    const auto fused = run(nf::fused_plastic_step);
     const auto reference = run(nf::plastic_step_reference);
-    ASSERT_EQ(fused.size(), reference.size());
-    for (size_t k = 0; k < fused.size(); ++k) {
-      EXPECT_TRUE(close(fused[k], reference[k], 1e-11))
-          << neuromod::config::enum_name(update) << ", tensor " << k;
+    // Backward keeps every recomputed step of a segment (the default at these sizes), then 5
+    // or 4 of its 7: the rest go through the running pair in place and are recomputed again.
+    const int64_t pair_bytes = batch * n * n * 8 * (has_eligibility(update) ? 2 : 1);
+    for (const int64_t kept : {0, 5, 4}) {
+      nf::set_fused_recompute_cache_bytes(kept * pair_bytes);
+      const auto fused = run(nf::fused_plastic_step);
+      ASSERT_EQ(fused.size(), reference.size());
+      for (size_t k = 0; k < fused.size(); ++k) {
+        EXPECT_TRUE(close(fused[k], reference[k], 1e-11))
+            << neuromod::config::enum_name(update) << ", tensor " << k << ", kept " << kept;
+      }
     }
+    nf::set_fused_recompute_cache_bytes(0);
     // The clamp was active in this episode (C = 0.5, large M).
     if (update != FusedUpdate::decaying_hebb) {
       torch::NoGradGuard no_grad;
@@ -349,6 +356,8 @@ TEST(FusedPlasticStep, InPlaceEpisodesMatchTheReferenceAndLeaveTheCallersTensors
       }
       return results;
     };
+    // Backward keeps 4 of each segment's 7 recomputed steps (the other 3 are recomputed again).
+    nf::set_fused_recompute_cache_bytes(4 * batch * n * n * 8 * (has_eligibility(update) ? 2 : 1));
     for (const bool gradients : {true, false}) {
       torch::AutoGradMode mode(gradients);
       const auto in_place = run(nf::fused_plastic_step, true, gradients);
@@ -360,6 +369,7 @@ TEST(FusedPlasticStep, InPlaceEpisodesMatchTheReferenceAndLeaveTheCallersTensors
             << (gradients ? "" : ", without gradients");
       }
     }
+    nf::set_fused_recompute_cache_bytes(0);
   }
 }
 

@@ -142,6 +142,11 @@ void reset_fused_tape_peak();
 /// The instruction set of the fused loops in use: "avx2+fma" or "portable".
 std::string fused_instruction_set();
 
+/// How many bytes of recomputed traces backward aims to keep in cache (0, the default: a third
+/// of the L3 cache). When half a segment's traces fit, a recomputation keeps only what fits and
+/// recomputes the rest again later; otherwise it keeps the whole segment. For tests and tuning.
+void set_fused_recompute_cache_bytes(int64_t bytes);
+
 /// true: use the portable loops even on a CPU with AVX2 + FMA (tests and benches compare both).
 void force_portable_fused_loops(bool portable);
 
