@@ -335,14 +335,18 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
   T* gr = pointer<T>(t.grad_rate);
   const int64_t alpha_size = t.alpha.numel();
   std::mutex alpha_mutex;
+  // One chunk (one thread, or already inside a parallel region): the α gradient is summed
+  // straight into its tensor; otherwise each chunk sums its own, then adds it under the lock.
+  const bool one_chunk = at::get_num_threads() == 1 || at::in_parallel_region();
   at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> scratch(static_cast<size_t>(fk::backward_scratch(n) + 4 * n));
     T* m_row = scratch.data() + fk::backward_scratch(n);
     T* r_row = m_row + n;
     T* gm_sink = r_row + n;
     T* gr_sink = gm_sink + n;
-    // Each chunk of samples sums its α gradient apart, then adds it under the lock.
-    std::vector<T> grad_alpha(t.grad_alpha.defined() ? static_cast<size_t>(alpha_size) : 0, T(0));
+    std::vector<T> grad_alpha(
+        (t.grad_alpha.defined() && !one_chunk) ? static_cast<size_t>(alpha_size) : 0, T(0));
+    T* const alpha_sum = grad_alpha.empty() ? pointer<T>(t.grad_alpha) : grad_alpha.data();
     for (int64_t b = begin; b < end; ++b) {
       fk::BackwardSample<T> s = common;
       s.plastic = p + b * square;
@@ -351,7 +355,7 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
       s.grad_eligibility_out = ge_out ? ge_out + b * square : nullptr;
       s.grad_plastic = gp ? gp + b * square : nullptr;
       s.grad_eligibility = ge ? ge + b * square : nullptr;
-      s.grad_alpha = grad_alpha.empty() ? nullptr : grad_alpha.data();
+      s.grad_alpha = alpha_sum;
       s.h_before = u ? u + b * n : v + b * n;  // unread by `frozen`
       s.h_last = v + b * n;
       m.fill(b, n, m_row);

@@ -460,6 +460,27 @@ TEST(FusedPlasticStep, PortableAndVectorLoopsAgree) {
   }
 }
 
+TEST(FusedPlasticStep, OneAndTwoThreadsGiveTheSameGradients) {
+  // One thread sums the α gradient straight into its tensor; two sum a chunk of samples each
+  // and add the chunks under a lock.
+  torch::manual_seed(8);
+  const auto in = random_inputs(FusedUpdate::retroactive, 2, 4, 9, torch::kDouble, Shape::full,
+                                Shape::scalar, Shape::full, Shape::full, 1.0, true);
+  const auto options = nf::PlasticStepOptions(FusedUpdate::retroactive);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(1);
+  const auto one = evaluate(nf::fused_plastic_step, in, options);
+  at::set_num_threads(2);
+  const auto two = evaluate(nf::fused_plastic_step, in, options);
+  at::set_num_threads(threads);
+  const auto reference = evaluate(nf::plastic_step_reference, in, options);
+  ASSERT_EQ(one.grads.size(), reference.grads.size());
+  for (size_t k = 0; k < reference.grads.size(); ++k) {
+    EXPECT_TRUE(close(one.grads[k], reference.grads[k], 1e-12)) << "1 thread, gradient " << k;
+    EXPECT_TRUE(close(two.grads[k], reference.grads[k], 1e-12)) << "2 threads, gradient " << k;
+  }
+}
+
 TEST(FusedPlasticStep, WithoutGradientsNoTapeIsKept) {
   torch::manual_seed(7);
   auto in = random_inputs(FusedUpdate::clipped_hebb, 2, 2, 4, torch::kFloat, Shape::full,
