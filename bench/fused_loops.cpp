@@ -1,0 +1,160 @@
+// The fused plastic step's per-sample loops alone (src/functional/fused_plastic_kernels.h), on a
+// retroactive update with per-connection α, without LibTorch around them: nanoseconds per
+// synapse and sample (printed as `per_Gsynapse`: seconds per 10^9), forward and backward, with the
+// traces updated in place or written to other buffers, for one sample (its traces in L1/L2), and
+// for a batch of 30 at the maze's (hidden 100) and cue–reward's (hidden 200) sizes, whose traces
+// sit in L3 or memory. Compare with the per-synapse cost inside an iteration
+// (docs/reproductions/plasticity.md, "Speed").
+//
+// Run: build/bench/bench_fused_loops [--benchmark_filter=...]
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <iostream>
+#include <random>
+#include <vector>
+
+#include "functional/fused_plastic_kernels.h"
+#include "neuromod/app/version_info.h"
+
+namespace {
+
+namespace fk = neuromod::functional::fused_kernels;
+
+// Buffers of one batch: traces (and in backward their gradients) as one allocation, each
+// array offset by a few cache lines from the last so that none starts at the same page offset.
+struct Batch {
+  int64_t n, batch, square;
+  std::vector<float> memory;
+  std::vector<float*> arrays;
+  std::vector<float> alpha, grad_alpha, u, v, m, r, g, gu, gv, gm, gr, recurrent, scratch;
+
+  Batch(int64_t n_in, int64_t batch_in, int count) : n(n_in), batch(batch_in), square(n_in * n_in) {
+    const int64_t stride = batch * square + 64;
+    memory.resize(static_cast<size_t>(stride * count));
+    std::mt19937 rng(1);
+    std::uniform_real_distribution<float> draw(-0.5f, 0.5f);
+    for (auto& x : memory) x = draw(rng);
+    for (int k = 0; k < count; ++k) arrays.push_back(memory.data() + k * stride);
+    const auto vector = [&](int64_t size, float scale) {
+      std::vector<float> out(static_cast<size_t>(size));
+      for (auto& x : out) x = scale * draw(rng);
+      return out;
+    };
+    alpha = vector(square, 1);
+    grad_alpha = vector(square, 0);
+    u = vector(batch * n, 1);
+    v = vector(batch * n, 1);
+    m = vector(n, 1);
+    r = std::vector<float>(static_cast<size_t>(n), 0.1f);
+    g = vector(batch * n, 1e-3f);
+    gu = vector(batch * n, 0);
+    gv = vector(batch * n, 0);
+    gm = vector(batch * n, 0);
+    gr = vector(batch * n, 0);
+    recurrent = vector(batch * n, 0);
+    scratch = vector(fk::backward_scratch(n), 0);
+  }
+};
+
+void report(benchmark::State& state, const Batch& b, const char* label) {
+  const double synapses = static_cast<double>(b.batch * b.square);
+  // Seconds per 10^9 synapse-samples, i.e. nanoseconds per synapse and sample.
+  state.counters["per_Gsynapse"] = benchmark::Counter(
+      synapses * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.SetLabel(label);
+}
+
+// Args: hidden size, batch, in place (1) or not (0).
+void forward(benchmark::State& state) {
+  const bool in_place = state.range(2) != 0;
+  Batch b(state.range(0), state.range(1), 4);
+  float *p = b.arrays[0], *e = b.arrays[1], *p_next = b.arrays[2], *e_next = b.arrays[3];
+  for (auto _ : state) {
+    for (int64_t k = 0; k < b.batch; ++k) {
+      fk::ForwardSample<float> s;
+      s.n = b.n;
+      s.update = fk::Update::retroactive;
+      s.clip = 1;
+      s.plastic = p + k * b.square;
+      s.eligibility = e + k * b.square;
+      s.plastic_out = (in_place ? p : p_next) + k * b.square;
+      s.eligibility_out = (in_place ? e : e_next) + k * b.square;
+      s.alpha = b.alpha.data();
+      s.h_before = b.u.data() + k * b.n;
+      s.h_last = b.v.data() + k * b.n;
+      s.modulation = b.m.data();
+      s.rate = b.r.data();
+      s.recurrent = b.recurrent.data() + k * b.n;
+      s.scratch = b.scratch.data();
+      s.in_place = in_place;
+      fk::forward_sample(s);
+    }
+    if (!in_place) {
+      std::swap(p, p_next);
+      std::swap(e, e_next);
+    }
+    benchmark::DoNotOptimize(b.recurrent.data());
+  }
+  report(state, b, in_place ? "forward, in place" : "forward, to other buffers");
+}
+
+void backward(benchmark::State& state) {
+  const bool in_place = state.range(2) != 0;
+  Batch b(state.range(0), state.range(1), 6);
+  float *p = b.arrays[0], *e = b.arrays[1], *gp_in = b.arrays[2], *ge_in = b.arrays[3];
+  float *gp = in_place ? gp_in : b.arrays[4], *ge = in_place ? ge_in : b.arrays[5];
+  for (auto _ : state) {
+    for (int64_t k = 0; k < b.batch; ++k) {
+      fk::BackwardSample<float> s;
+      s.n = b.n;
+      s.update = fk::Update::retroactive;
+      s.clip = 1;
+      s.plastic = p + k * b.square;
+      s.eligibility = e + k * b.square;
+      s.grad_plastic_out = gp_in + k * b.square;
+      s.grad_eligibility_out = ge_in + k * b.square;
+      s.grad_plastic = gp + k * b.square;
+      s.grad_eligibility = ge + k * b.square;
+      s.alpha = b.alpha.data();
+      s.grad_alpha = b.grad_alpha.data();
+      s.h_before = b.u.data() + k * b.n;
+      s.h_last = b.v.data() + k * b.n;
+      s.modulation = b.m.data();
+      s.rate = b.r.data();
+      s.grad_recurrent = b.g.data() + k * b.n;
+      s.grad_h_before = b.gu.data() + k * b.n;
+      s.grad_h_last = b.gv.data() + k * b.n;
+      s.grad_modulation = b.gm.data() + k * b.n;
+      s.grad_rate = b.gr.data() + k * b.n;
+      s.scratch = b.scratch.data();
+      s.in_place = in_place;
+      fk::backward_sample(s);
+    }
+    if (!in_place) {
+      std::swap(gp, gp_in);
+      std::swap(ge, ge_in);
+    }
+    benchmark::DoNotOptimize(b.gv.data());
+  }
+  report(state, b, in_place ? "backward, in place" : "backward, to other buffers");
+}
+
+BENCHMARK(forward)
+    ->ArgsProduct({{100, 200}, {1, 30}, {0, 1}})
+    ->ArgNames({"n", "batch", "in_place"});
+BENCHMARK(backward)
+    ->ArgsProduct({{100, 200}, {1, 30}, {0, 1}})
+    ->ArgNames({"n", "batch", "in_place"});
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::cout << neuromod::format_version_info(neuromod::collect_version_info()) << "\n"
+            << "fused loops: " << fk::instruction_set() << std::endl;
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
