@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <iostream>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "functional/fused_plastic_kernels.h"
@@ -58,12 +59,25 @@ struct Batch {
   }
 };
 
-void report(benchmark::State& state, const Batch& b, const char* label) {
-  const double synapses = static_cast<double>(b.batch * b.square);
+// Times `sample(k)` over the batch, then `next_round()` (which swaps buffers when the loops do
+// not write in place), and reports the time per synapse and sample.
+template <class Sample, class NextRound>
+void time_batch(benchmark::State& state, const Batch& b, Sample sample, NextRound next_round,
+                const std::string& label) {
+  for (auto _ : state) {
+    for (int64_t k = 0; k < b.batch; ++k) sample(k);
+    next_round();
+    benchmark::ClobberMemory();
+  }
   // Seconds per 10^9 synapse-samples, i.e. nanoseconds per synapse and sample.
   state.counters["per_Gsynapse"] = benchmark::Counter(
-      synapses * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+      static_cast<double>(b.batch * b.square) * 1e-9,
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
   state.SetLabel(label);
+}
+
+std::string way(bool in_place) {
+  return in_place ? "in place" : "to other buffers";
 }
 
 // Args: hidden size, batch, in place (1) or not (0).
@@ -71,33 +85,31 @@ void forward(benchmark::State& state) {
   const bool in_place = state.range(2) != 0;
   Batch b(state.range(0), state.range(1), 4);
   float *p = b.arrays[0], *e = b.arrays[1], *p_next = b.arrays[2], *e_next = b.arrays[3];
-  for (auto _ : state) {
-    for (int64_t k = 0; k < b.batch; ++k) {
-      fk::ForwardSample<float> s;
-      s.n = b.n;
-      s.update = fk::Update::retroactive;
-      s.clip = 1;
-      s.plastic = p + k * b.square;
-      s.eligibility = e + k * b.square;
-      s.plastic_out = (in_place ? p : p_next) + k * b.square;
-      s.eligibility_out = (in_place ? e : e_next) + k * b.square;
-      s.alpha = b.alpha.data();
-      s.h_before = b.u.data() + k * b.n;
-      s.h_last = b.v.data() + k * b.n;
-      s.modulation = b.m.data();
-      s.rate = b.r.data();
-      s.recurrent = b.recurrent.data() + k * b.n;
-      s.scratch = b.scratch.data();
-      s.in_place = in_place;
-      fk::forward_sample(s);
-    }
-    if (!in_place) {
-      std::swap(p, p_next);
-      std::swap(e, e_next);
-    }
-    benchmark::DoNotOptimize(b.recurrent.data());
-  }
-  report(state, b, in_place ? "forward, in place" : "forward, to other buffers");
+  const auto sample = [&](int64_t k) {
+    fk::ForwardSample<float> s;
+    s.n = b.n;
+    s.update = fk::Update::retroactive;
+    s.clip = 1;
+    s.plastic = p + k * b.square;
+    s.eligibility = e + k * b.square;
+    s.plastic_out = (in_place ? p : p_next) + k * b.square;
+    s.eligibility_out = (in_place ? e : e_next) + k * b.square;
+    s.alpha = b.alpha.data();
+    s.h_before = b.u.data() + k * b.n;
+    s.h_last = b.v.data() + k * b.n;
+    s.modulation = b.m.data();
+    s.rate = b.r.data();
+    s.recurrent = b.recurrent.data() + k * b.n;
+    s.scratch = b.scratch.data();
+    s.in_place = in_place;
+    fk::forward_sample(s);
+  };
+  const auto next_round = [&] {
+    if (in_place) return;
+    std::swap(p, p_next);
+    std::swap(e, e_next);
+  };
+  time_batch(state, b, sample, next_round, "forward, " + way(in_place));
 }
 
 void backward(benchmark::State& state) {
@@ -105,40 +117,38 @@ void backward(benchmark::State& state) {
   Batch b(state.range(0), state.range(1), 6);
   float *p = b.arrays[0], *e = b.arrays[1], *gp_in = b.arrays[2], *ge_in = b.arrays[3];
   float *gp = in_place ? gp_in : b.arrays[4], *ge = in_place ? ge_in : b.arrays[5];
-  for (auto _ : state) {
-    for (int64_t k = 0; k < b.batch; ++k) {
-      fk::BackwardSample<float> s;
-      s.n = b.n;
-      s.update = fk::Update::retroactive;
-      s.clip = 1;
-      s.plastic = p + k * b.square;
-      s.eligibility = e + k * b.square;
-      s.grad_plastic_out = gp_in + k * b.square;
-      s.grad_eligibility_out = ge_in + k * b.square;
-      s.grad_plastic = gp + k * b.square;
-      s.grad_eligibility = ge + k * b.square;
-      s.alpha = b.alpha.data();
-      s.grad_alpha = b.grad_alpha.data();
-      s.h_before = b.u.data() + k * b.n;
-      s.h_last = b.v.data() + k * b.n;
-      s.modulation = b.m.data();
-      s.rate = b.r.data();
-      s.grad_recurrent = b.g.data() + k * b.n;
-      s.grad_h_before = b.gu.data() + k * b.n;
-      s.grad_h_last = b.gv.data() + k * b.n;
-      s.grad_modulation = b.gm.data() + k * b.n;
-      s.grad_rate = b.gr.data() + k * b.n;
-      s.scratch = b.scratch.data();
-      s.in_place = in_place;
-      fk::backward_sample(s);
-    }
-    if (!in_place) {
-      std::swap(gp, gp_in);
-      std::swap(ge, ge_in);
-    }
-    benchmark::DoNotOptimize(b.gv.data());
-  }
-  report(state, b, in_place ? "backward, in place" : "backward, to other buffers");
+  const auto sample = [&](int64_t k) {
+    fk::BackwardSample<float> s;
+    s.n = b.n;
+    s.update = fk::Update::retroactive;
+    s.clip = 1;
+    s.plastic = p + k * b.square;
+    s.eligibility = e + k * b.square;
+    s.grad_plastic_out = gp_in + k * b.square;
+    s.grad_eligibility_out = ge_in + k * b.square;
+    s.grad_plastic = gp + k * b.square;
+    s.grad_eligibility = ge + k * b.square;
+    s.alpha = b.alpha.data();
+    s.grad_alpha = b.grad_alpha.data();
+    s.h_before = b.u.data() + k * b.n;
+    s.h_last = b.v.data() + k * b.n;
+    s.modulation = b.m.data();
+    s.rate = b.r.data();
+    s.grad_recurrent = b.g.data() + k * b.n;
+    s.grad_h_before = b.gu.data() + k * b.n;
+    s.grad_h_last = b.gv.data() + k * b.n;
+    s.grad_modulation = b.gm.data() + k * b.n;
+    s.grad_rate = b.gr.data() + k * b.n;
+    s.scratch = b.scratch.data();
+    s.in_place = in_place;
+    fk::backward_sample(s);
+  };
+  const auto next_round = [&] {
+    if (in_place) return;
+    std::swap(gp, gp_in);
+    std::swap(ge, ge_in);
+  };
+  time_batch(state, b, sample, next_round, "backward, " + way(in_place));
 }
 
 BENCHMARK(forward)
