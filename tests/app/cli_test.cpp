@@ -264,7 +264,8 @@ TEST(Cli, BackpropamineConfigsTrainEndToEnd) {
   const std::string examples = std::string(NEUROMOD_EXAMPLES_DIR) + "/plasticity/";
   for (const char* config :
        {"cue_reward_modul.yaml", "cue_reward_modplast.yaml", "cue_reward_plastic.yaml",
-        "cue_reward_rnn.yaml", "maze_modul.yaml", "maze_rnn.yaml"}) {
+        "cue_reward_rnn.yaml", "cue_reward_lstm.yaml", "cue_reward_modplast_lstm.yaml",
+        "maze_modul.yaml", "maze_rnn.yaml"}) {
     const auto result = run_cli(
         {"run", examples + config, "layers.0.size=12", "learning.batch_size=2", "learning.steps=4",
          "learning.burn_in=1", "task.episode_length=15", "log.every=2", "log.eval_every=2",
