@@ -5,14 +5,17 @@
 // forward without gradients, the environment alone).
 //
 // Run from the checkout: build/bench/bench_plastic_iteration [--threads N] [--repeats K]
-//   [--case maze|cue-reward] [--fused-only]
-// (threads: N, else OMP_NUM_THREADS, else 1). Each measurement runs in a child process of its
-// own, so that the peak resident memory it reports (getrusage ru_maxrss) is its own.
+//   [--case maze|cue-reward] [--fused-only] [--ops]
+// (threads: N, else OMP_NUM_THREADS, else 1). --ops instead prints the LibTorch operations one
+// fused training iteration dispatches, by name, with calls per episode step and time. Each
+// measurement runs in a child process of its own, so that the peak resident memory it reports
+// (getrusage ru_maxrss) is its own.
 
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -21,6 +24,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -203,6 +207,79 @@ Figures measure(const Case& experiment, int threads, bool fused, int repeats) {
   return figures;
 }
 
+// The operations of one training iteration, by name, from LibTorch's RecordFunction callbacks
+// (forward ops and autograd's backward nodes). Time is inclusive: an op that calls others is
+// charged for them too, so only the `top level` column adds up to the iteration.
+struct OpCensus {
+  struct Entry {
+    int64_t calls = 0, top_level_calls = 0;
+    double ms = 0, top_level_ms = 0;
+  };
+  std::map<std::string, Entry> entries;
+  int depth = 0;  // of the ops running now (the callbacks run on the training thread)
+};
+OpCensus* census_in_progress = nullptr;
+
+struct OpStart : at::ObserverContext {
+  Clock::time_point start;
+  bool top_level = false;
+};
+
+std::unique_ptr<at::ObserverContext> census_op_start(const at::RecordFunction&) {
+  auto context = std::make_unique<OpStart>();
+  context->top_level = census_in_progress->depth++ == 0;
+  context->start = Clock::now();
+  return context;
+}
+
+void census_op_end(const at::RecordFunction& function, at::ObserverContext* context) {
+  const auto* started = static_cast<OpStart*>(context);
+  const double ms = now_ms(started->start);
+  OpCensus::Entry& entry = census_in_progress->entries[function.name()];
+  entry.calls += 1;
+  entry.ms += ms;
+  if (started->top_level) {
+    entry.top_level_calls += 1;
+    entry.top_level_ms += ms;
+  }
+  census_in_progress->depth -= 1;
+}
+
+void print_op_census(const Case& experiment, int threads) {
+  const RunConfig config = load(experiment.config, threads, true);
+  auto run = make_experiment(config);
+  run->train_step(1);  // warm-up, uncounted
+  OpCensus census;
+  census_in_progress = &census;
+  const auto handle = at::addGlobalCallback(
+      at::RecordFunctionCallback(census_op_start, census_op_end)
+          .scopes({at::RecordScope::FUNCTION, at::RecordScope::BACKWARD_FUNCTION}));
+  const auto start = Clock::now();
+  run->train_step(2);
+  const double total_ms = now_ms(start);
+  at::removeCallback(handle);
+  census_in_progress = nullptr;
+
+  const double steps = static_cast<double>(make_environment(config.task)->episode_length());
+  std::vector<std::pair<std::string, OpCensus::Entry>> rows(census.entries.begin(),
+                                                            census.entries.end());
+  std::sort(rows.begin(), rows.end(),
+            [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
+  int64_t top_level_calls = 0;
+  for (const auto& [name, entry] : rows) top_level_calls += entry.top_level_calls;
+  std::printf("%s: one iteration (with the callbacks) %.1f ms, %.1f top-level ops per step\n",
+              experiment.name.c_str(), total_ms, static_cast<double>(top_level_calls) / steps);
+  std::printf("  %-56s %10s %10s %12s %12s\n", "op", "calls/step", "top/step", "incl. ms",
+              "top-level ms");
+  for (std::size_t i = 0; i < rows.size() && i < 40; ++i) {
+    const auto& [name, entry] = rows[i];
+    std::printf("  %-56s %10.2f %10.2f %12.2f %12.2f\n", name.substr(0, 56).c_str(),
+                static_cast<double>(entry.calls) / steps,
+                static_cast<double>(entry.top_level_calls) / steps, entry.ms, entry.top_level_ms);
+  }
+  std::printf("\n");
+}
+
 // Runs `measure` in a child process and reads its figures back through a pipe.
 Figures in_child(const std::function<Figures()>& measure) {
   int channel[2];
@@ -240,6 +317,7 @@ int main(int argc, char** argv) {
   if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::max(1, std::atoi(omp));
   int repeats = 5;
   bool with_generic = true;
+  bool ops = false;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -247,11 +325,16 @@ int main(int argc, char** argv) {
     if (flag == "--repeats" && i + 1 < argc) repeats = std::stoi(argv[i + 1]);
     if (flag == "--case" && i + 1 < argc) only = argv[i + 1];  // "maze" or "cue-reward"
     if (flag == "--fused-only") with_generic = false;          // skip the slow reference
+    if (flag == "--ops") ops = true;
   }
   std::vector<Case> experiments;
   for (const Case& c : std::vector<Case>{{"maze (modul)", "maze_modul.yaml"},
                                          {"cue-reward (modul)", "cue_reward_modul.yaml"}}) {
     if (only.empty() || c.name.rfind(only, 0) == 0) experiments.push_back(c);
+  }
+  if (ops) {
+    for (const auto& experiment : experiments) print_op_census(experiment, threads);
+    return 0;
   }
 
   std::printf(

@@ -30,7 +30,8 @@ torch::Tensor linear_response(const torch::Tensor& c, const torch::Tensor& e_max
 }
 
 torch::Tensor linear_response(const torch::Tensor& c, double e_max, ReceptorSign sign) {
-  return (sign_value(sign) * e_max) * c;
+  const double slope = sign_value(sign) * e_max;
+  return slope == 1.0 ? c : slope * c;
 }
 
 torch::Tensor tanh_response(const torch::Tensor& c, const torch::Tensor& e_max,

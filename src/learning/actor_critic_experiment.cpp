@@ -159,6 +159,10 @@ ActorCriticExperiment::ActorCriticExperiment(std::unique_ptr<Environment> enviro
   check_layer(*model_, "policy_layer", options_.policy_layer, environment_->action_count(),
               "the task's action count");
   check_layer(*model_, "value_layer", options_.value_layer, 1, "one value per episode");
+  for (const auto& modulator : model_->modulation()->options().modulators) {
+    reads_td_error_ = reads_td_error_ || modulator.source.kind == SourceKind::rpe;
+    reads_prediction_ = reads_prediction_ || modulator.source.kind == SourceKind::uncertainty;
+  }
   auto grouped = layer_parameter_groups(*model_);
   group_layers_ = std::move(grouped.layers);
   optimizer_ = make_optimizer(learning_, std::move(grouped.groups));
@@ -189,21 +193,29 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
     // Dopamine-like sources read the TD error of the transition that has just ended,
     // δ = r(t−1) + γ V(s_t) − V(s_{t−1}) (0 at the first step), and uncertainty sources the
     // policy's probabilities; both need this step's outputs.
+    // Only formed when a source reads them: a few small ops per step otherwise thrown away.
     const auto after_layers = [&](SourceSignals& late,
                                   const std::map<std::string, torch::Tensor>& outputs) {
-      const torch::Tensor value = outputs.at(options_.value_layer).select(1, 0).detach();
-      late.td_error = previous_value.defined() ? reward + previous_discount * value - previous_value
-                                               : torch::zeros_like(value);
-      late.prediction = torch::softmax(outputs.at(options_.policy_layer).detach(), 1);
+      if (reads_td_error_) {
+        const torch::Tensor value = outputs.at(options_.value_layer).select(1, 0).detach();
+        late.td_error = previous_value.defined()
+                            ? reward + previous_discount * value - previous_value
+                            : torch::zeros_like(value);
+      }
+      if (reads_prediction_) {
+        late.prediction = torch::softmax(outputs.at(options_.policy_layer).detach(), 1);
+      }
     };
-    NetworkStep result = model_->step(observation, state, std::move(signals), after_layers);
+    NetworkStep result = model_->step(
+        observation, state, std::move(signals),
+        reads_td_error_ || reads_prediction_ ? AfterLayersHook(after_layers) : nullptr);
     state = std::move(result.state);
 
     // β and γ of this step come from the levels the step has just reached.
     const LearnerEffects effects = model_->learner_effects(state);
-    const double beta = effects.inverse_temperature.value_or(1.0);
-    const torch::Tensor log_pi =
-        torch::log_softmax(beta * state.outputs.at(options_.policy_layer), 1);
+    const torch::Tensor& logits = state.outputs.at(options_.policy_layer);
+    const torch::Tensor log_pi = torch::log_softmax(
+        effects.inverse_temperature ? *effects.inverse_temperature * logits : logits, 1);
     const torch::Tensor action = functional::sample_actions(log_pi.detach().exp(), action_rng);
     EnvironmentStep next = environment_->step(action, environment_rng);
 

@@ -497,17 +497,28 @@ ModulatoryState ModulatorySystemImpl::update(const ModulatoryState& state,
     const torch::Tensor& level = next.levels.at(modulator.name);
     torch::Tensor release = sources_[m]->release(signals).to(level.dtype());
     release = release.expand_as(level);
+    bool interacted = false;
     for (const auto& interaction : options_.interactions) {
       if (interaction.target != modulator.name || interaction.on != InteractionSite::release) {
         continue;
       }
       release = interact(release, interaction, sample_level(next.levels.at(interaction.modulator)));
+      interacted = true;
     }
     const auto dynamics = functional::LevelDynamicsOptions(modulator.tau)
                               .lo(modulator.range[0])
                               .hi(modulator.range[1]);
-    const auto baseline_level =
-        torch::full({}, baseline(modulator.name, signals.training_step), level.options());
+    const double baseline_value = baseline(modulator.name, signals.training_step);
+    const auto bounds = sources_[m]->release_bounds();
+    if (dynamics.tau() == dynamics.dt() && baseline_value == 0.0 && !interacted && bounds &&
+        bounds->first >= dynamics.lo() && bounds->second <= dynamics.hi() &&
+        release.sizes() == level.sizes()) {
+      // The instantaneous level 0 + r of a release that cannot leave the range is the release
+      // itself (the sum and the clamp, and their autograd nodes, would change nothing).
+      next.levels[modulator.name] = release;
+      continue;
+    }
+    const auto baseline_level = torch::full({}, baseline_value, level.options());
     next.levels[modulator.name] =
         functional::update_level(level, baseline_level, release, dynamics);
   }
@@ -551,6 +562,15 @@ torch::Tensor ModulatorySystemImpl::projection_value(const ModulatoryState& stat
   // weight leaves the knob at the receptor's offset.
   auto& receptor = receptors_[wiring.receptor];
   const double offset = receptor->options().offset;
+  if (offset == 0.0) {
+    // The same value without the identity ops (+0, −0, ×1) and their autograd nodes, a few per
+    // projection and step. Like the general formula's, the result is a tensor of its own, dense
+    // (B, N): copied where the deviation is a view of the level or an expanded response.
+    torch::Tensor value = receptor->deviation(level);
+    if (options.weight != 1.0) return options.weight * value;
+    const bool own = !value.is_alias_of(level) && value.is_contiguous();
+    return own ? value : value.clone(torch::MemoryFormat::Contiguous);
+  }
   return offset + options.weight * (receptor->forward(level) - offset);
 }
 

@@ -90,22 +90,20 @@ torch::Tensor ReceptorImpl::response(const torch::Tensor& level) const {
 }
 
 torch::Tensor ReceptorImpl::forward(const torch::Tensor& level) {
+  // Adding the offset last keeps it the effect's neutral value whatever the fan-out learns; the
+  // sum is also a fresh tensor, never a view of the expanded response.
+  return deviation(level) + options_.offset;
+}
+
+torch::Tensor ReceptorImpl::deviation(const torch::Tensor& level) {
   TORCH_CHECK(
       level.dim() == 1 || (level.dim() == 2 && (level.size(1) == 1 || level.size(1) == units_)),
       "Receptor: level must be (B), (B, 1) or (B, ", units_, "), got ", level.sizes());
   const auto column = level.dim() == 1 ? level.unsqueeze(1) : level;
   const auto r = response(column);
-  torch::Tensor spread;
-  if (options_.fanout == FanOut::none) {
-    spread = r.expand({column.size(0), units_});
-  } else if (column.size(1) == 1) {
-    spread = functional::fan_out(r, fanout_slope_, fanout_offset_);
-  } else {
-    spread = r * fanout_slope_ + fanout_offset_;  // a per-unit level keeps its own slope f_j
-  }
-  // Adding the offset last keeps it the effect's neutral value whatever the fan-out learns; the
-  // sum is also a fresh tensor, never a view of the expanded response.
-  return spread + options_.offset;
+  if (options_.fanout == FanOut::none) return r.expand({column.size(0), units_});
+  if (column.size(1) == 1) return functional::fan_out(r, fanout_slope_, fanout_offset_);
+  return r * fanout_slope_ + fanout_offset_;  // a per-unit level keeps its own slope f_j
 }
 
 void ReceptorImpl::pretty_print(std::ostream& stream) const {

@@ -1,7 +1,9 @@
 #include "neuromod/functional/effects.h"
 
+#include <cmath>
 #include <initializer_list>
 #include <iterator>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -33,6 +35,21 @@ TEST(Effects, ActivationsMatchTheirDefinitions) {
       torch::allclose(nf::activate(z, nf::Activation::softplus), torch::log1p(torch::exp(z))));
   EXPECT_TRUE(torch::equal(nf::activate(z, nf::Activation::saturated_linear),
                            doubles({-1.0, -0.5, 0.0, 0.3, 1.0})));
+}
+
+TEST(Effects, ActivationsStayInTheirRangeAlsoInFloat) {
+  const auto z = torch::linspace(-60.0, 60.0, 2001, torch::kFloat32);
+  for (const auto activation :
+       {nf::Activation::identity, nf::Activation::relu, nf::Activation::tanh,
+        nf::Activation::sigmoid, nf::Activation::softplus, nf::Activation::saturated_linear}) {
+    const auto [lo, hi] = nf::activation_range(activation);
+    const auto f = nf::activate(z, activation);
+    EXPECT_GE(f.min().item<double>(), lo) << neuromod::config::enum_name(activation);
+    EXPECT_LE(f.max().item<double>(), hi) << neuromod::config::enum_name(activation);
+  }
+  EXPECT_EQ(nf::activation_range(nf::Activation::tanh), std::make_pair(-1.0, 1.0));
+  EXPECT_EQ(nf::activation_range(nf::Activation::sigmoid), std::make_pair(0.0, 1.0));
+  EXPECT_TRUE(std::isinf(nf::activation_range(nf::Activation::relu).second));
 }
 
 TEST(Effects, NeutralGainAndBiasEqualPlainActivation) {

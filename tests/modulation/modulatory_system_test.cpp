@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "neuromod/functional/effects.h"
+#include "neuromod/modulation/sources/learned_source.h"
 #include "support/network_from_yaml.h"
 
 namespace neuromod {
@@ -45,6 +46,35 @@ TEST(ModulatorySystem, TauOfOneStepIsTheInstantaneousSignal) {
       kShape);
   EXPECT_DOUBLE_EQ(run_levels(network, 1).levels.at("X")[1][0].item<double>(), 0.75);
   EXPECT_DOUBLE_EQ(run_levels(network, 7).levels.at("X")[1][0].item<double>(), 0.75);
+}
+
+// A learned source whose output cannot leave the range skips the level update (baseline 0,
+// tau = dt): the level must still be exactly the clamped sum, and clamp where the range is
+// narrower.
+TEST(ModulatorySystem, InstantaneousLevelOfABoundedReleaseIsTheClampedRelease) {
+  for (const std::string range : {"[-1, 1]", "[-0.05, 0.05]"}) {
+    torch::manual_seed(2);
+    auto network = network_from_yaml(
+        "layers: [{name: out, size: 4}]\n"
+        "modulators: [{name: X, tau: 1, range: " +
+            range +
+            ",\n"
+            "              source: {kind: learned, reads: context, out: tanh}}]\n",
+        kShape);
+    auto state = network->modulation()->initial_state(3, 0);
+    SourceSignals signals;
+    signals.batch = 3;
+    signals.context = 4.0 * torch::randn({3, 2});
+    state = network->modulation()->update(state, signals, ReleasePhase::before_layers);
+    state = network->modulation()->update(state, signals, ReleasePhase::after_layers);
+    const auto children = network->modulation()->named_children();
+    const auto* source = children.find("source_X");
+    ASSERT_NE(source, nullptr) << "the learned source's module name changed";
+    const auto release = (*source)->as<LearnedSourceImpl>()->forward(signals.context);
+    const double hi = range == "[-1, 1]" ? 1.0 : 0.05;
+    EXPECT_TRUE(torch::equal(state.levels.at("X"), torch::clamp(release, -hi, hi))) << range;
+    EXPECT_TRUE(state.levels.at("X").requires_grad());
+  }
 }
 
 TEST(ModulatorySystem, PresetsGiveDefaultsThatKeysOverride) {

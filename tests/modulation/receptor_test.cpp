@@ -418,3 +418,24 @@ TEST(ReceptorOptions, UnknownPresetAndBadValuesAreConfigErrors) {
   EXPECT_THROW(read_receptor("receptor: {preset: D1, fanout: maybe}\n"),
                neuromod::config::ConfigError);
 }
+
+TEST(Receptor, DeviationIsTheEffectLessItsOffset) {
+  torch::manual_seed(5);
+  for (const FanOut fanout : {FanOut::none, FanOut::learned}) {
+    auto options = hill_options(0.8, 0.4, 2.0, 1.0);
+    options.fanout = fanout;
+    Receptor receptor(options, 3);
+    receptor->to(torch::kDouble);
+    for (const auto& level :
+         {torch::rand({4, 1}, torch::kDouble), torch::rand({4, 3}, torch::kDouble)}) {
+      EXPECT_TRUE(torch::allclose(receptor->deviation(level) + 1.0, receptor(level), 0, 1e-15));
+    }
+  }
+}
+
+TEST(Receptor, IdentityDeviationIsAViewOfTheLevelAndTheEffectATensorOfItsOwn) {
+  Receptor receptor(ReceptorOptions{}, 3);
+  const auto level = torch::tensor({{-0.5, 0.0, 2.0}}, torch::kDouble);
+  EXPECT_TRUE(receptor->deviation(level).is_alias_of(level));
+  EXPECT_FALSE(receptor(level).is_alias_of(level));
+}

@@ -3,6 +3,8 @@
 
 #include <torch/types.h>
 
+#include <utility>
+
 #include "neuromod/config/enum_names.h"
 
 namespace neuromod::functional {
@@ -31,5 +33,9 @@ inline const config::EnumNames<Activation>& enum_names(Activation) {
 
 /// f(z), element-wise, differentiable. z: any shape.
 torch::Tensor activate(const torch::Tensor& z, Activation activation);
+
+/// The closed range f takes its values in, ±inf where unbounded (also in floating point: tanh
+/// never rounds beyond ±1, nor a sigmoid beyond [0, 1]).
+std::pair<double, double> activation_range(Activation activation);
 
 }  // namespace neuromod::functional

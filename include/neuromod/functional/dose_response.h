@@ -77,7 +77,8 @@ torch::Tensor hill(const torch::Tensor& c, double e_max, double ec50, double n,
 torch::Tensor linear_response(const torch::Tensor& c, const torch::Tensor& e_max,
                               ReceptorSign sign = ReceptorSign::excitatory);
 
-/// Linear response with a fixed slope.
+/// Linear response with a fixed slope. A slope of exactly +1 returns `c` itself: no op, and no
+/// autograd node, for the most common receptor (Backpropamine's plain M).
 torch::Tensor linear_response(const torch::Tensor& c, double e_max,
                               ReceptorSign sign = ReceptorSign::excitatory);
 

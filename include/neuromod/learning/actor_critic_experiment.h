@@ -187,6 +187,8 @@ class ActorCriticExperiment : public Experiment {
   std::mt19937_64 environment_rng_;  // training episodes
   std::mt19937_64 action_rng_;       // training actions
   std::optional<double> last_loss_;  // for loss_change sources
+  bool reads_td_error_ = false;      // some modulator's source is `rpe`
+  bool reads_prediction_ = false;    // some modulator's source is `uncertainty`
   int64_t steps_done_ = 0;           // the training clock evaluations run at
 };
 

@@ -54,6 +54,11 @@ class ReceptorImpl : public torch::nn::Cloneable<ReceptorImpl> {
   /// \returns      (B, N) effect values, differentiable w.r.t. `level` and the parameters.
   torch::Tensor forward(const torch::Tensor& level);
 
+  /// forward(level) − offset, formed without the offset: the receptor's change of its effect.
+  /// (B, N); a view of `level` where the receptor neither fans out nor changes the level
+  /// (a linear response of slope 1), a new tensor otherwise.
+  torch::Tensor deviation(const torch::Tensor& level);
+
   /// "neuromod::Receptor(preset=D1, kind=hill, sign=excitatory, units=200, learn=false,
   /// fanout=none)"
   void pretty_print(std::ostream& stream) const override;

@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "neuromod/modulation/source_options.h"
 #include "neuromod/modulation/source_signals.h"
@@ -38,6 +40,11 @@ class Source {
   virtual torch::nn::Module& module() = 0;
   /// Whether release depends on parameters trained by backprop (learned) or is detached.
   virtual bool differentiable() const = 0;
+  /// [lo, hi] that every release lies in, where the source guarantees one and each release is a
+  /// tensor of its own (not a buffer it may change later); nullopt otherwise. The modulatory
+  /// system then skips a level update that could not change the release (tau = dt, baseline 0,
+  /// [lo, hi] inside the modulator's range).
+  virtual std::optional<std::pair<double, double>> release_bounds() const { return std::nullopt; }
 };
 
 /// Builds a source; `signal_sizes` gives the width N of every readable signal: each layer name

@@ -61,6 +61,10 @@ torch::Tensor LearnedSourceImpl::release(const SourceSignals& signals) {
   return forward(inputs.size() == 1 ? inputs.front() : torch::cat(inputs, /*dim=*/1));
 }
 
+std::optional<std::pair<double, double>> LearnedSourceImpl::release_bounds() const {
+  return functional::activation_range(options_.out);
+}
+
 void LearnedSourceImpl::pretty_print(std::ostream& stream) const {
   stream << "neuromod::LearnedSource(reads=[";
   for (std::size_t i = 0; i < options_.reads.size(); ++i) {

@@ -45,6 +45,8 @@ class LearnedSourceImpl : public torch::nn::Cloneable<LearnedSourceImpl>, public
 
   torch::nn::Module& module() override { return *this; }
   bool differentiable() const override { return true; }
+  /// The range of `out` (e.g. [−1, 1] for tanh); each release is a new tensor.
+  std::optional<std::pair<double, double>> release_bounds() const override;
   void pretty_print(std::ostream& stream) const override;
 
   const SourceOptions& options() const { return options_; }
