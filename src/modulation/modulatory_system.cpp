@@ -496,6 +496,9 @@ ModulatoryState ModulatorySystemImpl::update(const ModulatoryState& state,
     const auto& modulator = options_.modulators[m];
     const torch::Tensor& level = next.levels.at(modulator.name);
     torch::Tensor release = sources_[m]->release(signals).to(level.dtype());
+    // Only a release of the level's own shape can become the level as it is: an expanded one
+    // would be a view whose elements share memory.
+    const bool level_shaped = release.sizes() == level.sizes();
     release = release.expand_as(level);
     bool interacted = false;
     for (const auto& interaction : options_.interactions) {
@@ -511,8 +514,7 @@ ModulatoryState ModulatorySystemImpl::update(const ModulatoryState& state,
     const double baseline_value = baseline(modulator.name, signals.training_step);
     const auto bounds = sources_[m]->release_bounds();
     if (dynamics.tau() == dynamics.dt() && baseline_value == 0.0 && !interacted && bounds &&
-        bounds->first >= dynamics.lo() && bounds->second <= dynamics.hi() &&
-        release.sizes() == level.sizes()) {
+        bounds->first >= dynamics.lo() && bounds->second <= dynamics.hi() && level_shaped) {
       // The instantaneous level 0 + r of a release that cannot leave the range is the release
       // itself (the sum and the clamp, and their autograd nodes, would change nothing).
       next.levels[modulator.name] = release;

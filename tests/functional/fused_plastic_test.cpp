@@ -87,6 +87,19 @@ std::vector<torch::Tensor*> tensors_of(nf::PlasticStepInputs& in) {
           &in.rate,  &in.w,      &in.alpha,    &in.gain,    &in.offset};
 }
 
+/// Replaces every defined input by a fresh leaf (a detached copy, requiring grad or not) and
+/// returns those leaves in input order.
+std::vector<torch::Tensor> make_leaves(nf::PlasticStepInputs& in, bool requires_grad) {
+  std::vector<torch::Tensor> leaves;
+  for (auto* tensor : tensors_of(in)) {
+    if (tensor->defined()) {
+      *tensor = tensor->detach().clone().set_requires_grad(requires_grad);
+      leaves.push_back(*tensor);
+    }
+  }
+  return leaves;
+}
+
 const char* const kInputNames[] = {"drive", "h_last", "h_before", "plastic", "eligibility", "m",
                                    "r",     "w",      "alpha",    "gain",    "offset"};
 
@@ -108,13 +121,7 @@ struct Evaluated {
 
 Evaluated evaluate(StepFunction step, nf::PlasticStepInputs in,
                    const nf::PlasticStepOptions& options) {
-  std::vector<torch::Tensor> leaves;
-  for (auto* tensor : tensors_of(in)) {
-    if (tensor->defined()) {
-      *tensor = tensor->detach().clone().set_requires_grad(true);
-      leaves.push_back(*tensor);
-    }
-  }
+  auto leaves = make_leaves(in, true);
   const auto out = flat(step(in, options));
   const auto loss = (out * neuromod::testing::detail::projection_like(out).to(out.dtype())).sum();
   auto grads = torch::autograd::grad({loss}, leaves, {}, false, false, /*allow_unused=*/true);
@@ -280,13 +287,7 @@ TEST(FusedPlasticStep, LongEpisodeGradientsMatchTheReference) {
     const auto modulations = 2.0 * torch::randn({steps, batch, n}, torch::kDouble);
     const auto run = [&](StepFunction function) {
       auto in = start;
-      std::vector<torch::Tensor> leaves;
-      for (auto* tensor : tensors_of(in)) {
-        if (tensor->defined()) {
-          *tensor = tensor->detach().clone().set_requires_grad(true);
-          leaves.push_back(*tensor);
-        }
-      }
+      auto leaves = make_leaves(in, true);
       const auto d = drives.clone().set_requires_grad(true);
       const auto m = modulations.clone().set_requires_grad(true);
       leaves.push_back(d);
@@ -336,13 +337,7 @@ TEST(FusedPlasticStep, InPlaceEpisodesMatchTheReferenceAndLeaveTheCallersTensors
     const auto modulations = 2.0 * torch::randn({steps, batch, n}, torch::kDouble);
     const auto run = [&](StepFunction function, bool in_place, bool gradients) {
       auto in = start;
-      std::vector<torch::Tensor> leaves;
-      for (auto* tensor : tensors_of(in)) {
-        if (tensor->defined()) {
-          *tensor = tensor->detach().clone().set_requires_grad(gradients);
-          leaves.push_back(*tensor);
-        }
-      }
+      const auto leaves = make_leaves(in, gradients);
       const auto traces_before = in.plastic.detach().clone();
       const auto out = episode(function, update, in, drives, modulations, 0.5, in_place);
       // The episode's first traces are the caller's: never overwritten.

@@ -28,6 +28,16 @@ ModulatoryState run_levels(ModulatedNetwork& network, int64_t steps, int64_t bat
   return state;
 }
 
+// The levels after one step's release before the layers, for sources that read the context.
+ModulatoryState levels_from_context(ModulatedNetwork& network, const torch::Tensor& context) {
+  const int64_t batch = context.size(0);
+  auto state = network->modulation()->initial_state(batch, 0);
+  SourceSignals signals;
+  signals.batch = batch;
+  signals.context = context;
+  return network->modulation()->update(state, signals, ReleasePhase::before_layers);
+}
+
 TEST(ModulatorySystem, ConstantReleaseConvergesToTheAnalyticSteadyState) {
   auto network = network_from_yaml(
       "layers: [{name: out, size: 4}]\n"
@@ -61,16 +71,12 @@ TEST(ModulatorySystem, InstantaneousLevelOfABoundedReleaseIsTheClampedRelease) {
             ",\n"
             "              source: {kind: learned, reads: context, out: tanh}}]\n",
         kShape);
-    auto state = network->modulation()->initial_state(3, 0);
-    SourceSignals signals;
-    signals.batch = 3;
-    signals.context = 4.0 * torch::randn({3, 2});
-    state = network->modulation()->update(state, signals, ReleasePhase::before_layers);
-    state = network->modulation()->update(state, signals, ReleasePhase::after_layers);
+    const auto context = 4.0 * torch::randn({3, 2});
+    const auto state = levels_from_context(network, context);
     const auto children = network->modulation()->named_children();
     const auto* source = children.find("source_X");
     ASSERT_NE(source, nullptr) << "the learned source's module name changed";
-    const auto release = (*source)->as<LearnedSourceImpl>()->forward(signals.context);
+    const auto release = (*source)->as<LearnedSourceImpl>()->forward(context);
     const double hi = range == "[-1, 1]" ? 1.0 : 0.05;
     EXPECT_TRUE(torch::equal(state.levels.at("X"), torch::clamp(release, -hi, hi))) << range;
     EXPECT_TRUE(state.levels.at("X").requires_grad());
@@ -224,11 +230,7 @@ TEST(ModulatorySystem, LevelsLiveGloballyPerLayerOrPerUnit) {
       "  - {modulator: L, target: a.all.soma, effect: threshold, receptor: {kind: linear}}\n"
       "  - {modulator: L, target: b.all.soma, effect: threshold, receptor: {kind: linear}}\n",
       kShape);
-  auto state = network->modulation()->initial_state(2, 0);
-  SourceSignals signals;
-  signals.batch = 2;
-  signals.context = torch::rand({2, 2});
-  state = network->modulation()->update(state, signals, ReleasePhase::before_layers);
+  const auto state = levels_from_context(network, torch::rand({2, 2}));
   const auto unit = state.levels.at("U");
   const auto per_layer = state.levels.at("L");
   EXPECT_EQ(unit.sizes(), (std::vector<int64_t>{2, 4}));
