@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
@@ -18,7 +17,9 @@
 #include <torch/csrc/autograd/graph_task.h>
 #include <torch/torch.h>
 
+#include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
+#include "functional/fused_tape_memory.h"
 #include "neuromod/functional/hebbian.h"
 
 namespace neuromod::functional {
@@ -68,18 +69,7 @@ bool writes_plastic(FusedUpdate update) {
   return fk::writes_plastic(kernel_update(update));
 }
 
-// ---------------------------------------------------------------------------------------------
-// Memory held by the tapes, for fused_tape_memory.
-
-std::atomic<int64_t> tape_bytes{0};
-std::atomic<int64_t> tape_peak{0};
-
-void count_tape_bytes(int64_t delta) {
-  const int64_t now = tape_bytes.fetch_add(delta) + delta;
-  int64_t peak = tape_peak.load();
-  while (now > peak && !tape_peak.compare_exchange_weak(peak, now)) {
-  }
-}
+using detail::count_tape_bytes;
 
 int64_t bytes_of(const Tensor& tensor) {
   return tensor.defined() ? static_cast<int64_t>(tensor.nbytes()) : 0;
@@ -381,25 +371,6 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
 // ---------------------------------------------------------------------------------------------
 // The tape of an episode.
 
-// The L3 cache of cpu0 from sysfs, or 0. (sysconf(_SC_LEVEL3_CACHE_SIZE) is not to be trusted:
-// on the development VM it says 320 MiB for a 32 MiB cache.)
-int64_t level3_cache_bytes() {
-  for (int index = 0; index < 8; ++index) {
-    const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(index);
-    std::ifstream level(dir + "/level");
-    int value = 0;
-    if (!(level >> value)) break;
-    if (value != 3) continue;
-    std::ifstream size(dir + "/size");
-    int64_t amount = 0;
-    std::string unit;
-    if (!(size >> amount)) return 0;
-    size >> unit;  // "32768K"
-    return unit == "K" ? amount << 10 : unit == "M" ? amount << 20 : amount;
-  }
-  return 0;
-}
-
 // Bytes of recomputed traces backward tries to keep in cache (set_fused_recompute_cache_bytes).
 std::atomic<int64_t>& recompute_cache_setting() {
   static std::atomic<int64_t> bytes{0};  // 0: a third of the L3 cache
@@ -410,7 +381,7 @@ int64_t recompute_cache_bytes() {
   const int64_t set = recompute_cache_setting().load();
   if (set > 0) return set;
   static const int64_t third_of_l3 = [] {
-    const int64_t l3 = level3_cache_bytes();
+    const int64_t l3 = detail::cpu_cache_bytes(3);
     return l3 > 0 ? l3 / 3 : int64_t{8} << 20;
   }();
   return third_of_l3;
@@ -1081,14 +1052,6 @@ PlasticStepOutputs plastic_step_reference(const PlasticStepInputs& in,
   }
   Tensor z = in.drive + plastic_input(in.h_last, in.w, in.alpha, plastic);
   return {respond(std::move(z), in.gain, in.offset, options.activation()).h, plastic, eligibility};
-}
-
-FusedTapeMemory fused_tape_memory() {
-  return {tape_bytes.load(), tape_peak.load()};
-}
-
-void reset_fused_tape_peak() {
-  tape_peak.store(tape_bytes.load());
 }
 
 std::string fused_instruction_set() {

@@ -366,6 +366,22 @@ NEUROMOD_ALWAYS_INLINE void backward_dispatch(const BackwardSample<T>& s) {
   }
 }
 
+template <class T>
+NEUROMOD_ALWAYS_INLINE void axpy_row(T scale, const T* __restrict row, int64_t n,
+                                     T* __restrict acc) {
+  for (int64_t j = 0; j < n; ++j) acc[j] += scale * row[j];
+}
+
+template <class T>
+NEUROMOD_ALWAYS_INLINE void vector_matrix_body(const T* x, const T* m, int64_t n, T* acc) {
+  for (int64_t i = 0; i < n; ++i) axpy_row(x[i], m + i * n, n, acc);
+}
+
+template <class T>
+NEUROMOD_ALWAYS_INLINE void matrix_vector_body(const T* m, const T* y, int64_t n, T* out) {
+  for (int64_t i = 0; i < n; ++i) out[i] += row_dot(m + i * n, y, n);
+}
+
 // The two builds of each entry point.
 #define NEUROMOD_AVX2 __attribute__((target("avx2,fma")))
 
@@ -394,6 +410,31 @@ void backward_portable(const BackwardSample<double>& s) {
   backward_dispatch(s);
 }
 
+NEUROMOD_AVX2 void vector_matrix_avx2(const float* x, const float* m, int64_t n, float* acc) {
+  vector_matrix_body(x, m, n, acc);
+}
+NEUROMOD_AVX2 void vector_matrix_avx2(const double* x, const double* m, int64_t n, double* acc) {
+  vector_matrix_body(x, m, n, acc);
+}
+NEUROMOD_AVX2 void matrix_vector_avx2(const float* m, const float* y, int64_t n, float* out) {
+  matrix_vector_body(m, y, n, out);
+}
+NEUROMOD_AVX2 void matrix_vector_avx2(const double* m, const double* y, int64_t n, double* out) {
+  matrix_vector_body(m, y, n, out);
+}
+void vector_matrix_portable(const float* x, const float* m, int64_t n, float* acc) {
+  vector_matrix_body(x, m, n, acc);
+}
+void vector_matrix_portable(const double* x, const double* m, int64_t n, double* acc) {
+  vector_matrix_body(x, m, n, acc);
+}
+void matrix_vector_portable(const float* m, const float* y, int64_t n, float* out) {
+  matrix_vector_body(m, y, n, out);
+}
+void matrix_vector_portable(const double* m, const double* y, int64_t n, double* out) {
+  matrix_vector_body(m, y, n, out);
+}
+
 std::atomic<bool> forced_portable{false};
 
 bool cpu_has_avx2_fma() {
@@ -418,6 +459,19 @@ void backward_sample(const BackwardSample<float>& sample) {
 }
 void backward_sample(const BackwardSample<double>& sample) {
   use_avx2() ? backward_avx2(sample) : backward_portable(sample);
+}
+
+void add_vector_matrix(const float* x, const float* m, int64_t n, float* acc) {
+  use_avx2() ? vector_matrix_avx2(x, m, n, acc) : vector_matrix_portable(x, m, n, acc);
+}
+void add_vector_matrix(const double* x, const double* m, int64_t n, double* acc) {
+  use_avx2() ? vector_matrix_avx2(x, m, n, acc) : vector_matrix_portable(x, m, n, acc);
+}
+void add_matrix_vector(const float* m, const float* y, int64_t n, float* out) {
+  use_avx2() ? matrix_vector_avx2(m, y, n, out) : matrix_vector_portable(m, y, n, out);
+}
+void add_matrix_vector(const double* m, const double* y, int64_t n, double* out) {
+  use_avx2() ? matrix_vector_avx2(m, y, n, out) : matrix_vector_portable(m, y, n, out);
 }
 
 const char* instruction_set() {

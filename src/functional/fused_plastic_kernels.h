@@ -101,6 +101,15 @@ void forward_sample(const ForwardSample<double>& sample);
 void backward_sample(const BackwardSample<float>& sample);
 void backward_sample(const BackwardSample<double>& sample);
 
+/// acc_j += Σ_i x_i m_ij for an (n, n) row-major m: a row vector times a matrix (the recurrent
+/// input v w of one sample).
+void add_vector_matrix(const float* x, const float* m, int64_t n, float* acc);
+void add_vector_matrix(const double* x, const double* m, int64_t n, double* acc);
+/// out_i += Σ_j m_ij y_j for an (n, n) row-major m: a matrix times a column vector (the gradient
+/// w g that the recurrent input sends back to v).
+void add_matrix_vector(const float* m, const float* y, int64_t n, float* out);
+void add_matrix_vector(const double* m, const double* y, int64_t n, double* out);
+
 /// The instruction set the entry points use: "avx2+fma" or "portable".
 const char* instruction_set();
 /// Forces the portable build (true) or the best one the CPU has (false); for tests and benches.
