@@ -6,13 +6,11 @@
 #include <map>
 #include <mutex>
 #include <sstream>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include <ATen/ExpandUtils.h>
 #include <ATen/Parallel.h>
-#include <c10/core/impl/alloc_cpu.h>
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/autograd/graph_task.h>
 #include <torch/torch.h>
@@ -20,6 +18,7 @@
 #include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
+#include "functional/trace_buffers.h"
 #include "neuromod/functional/hebbian.h"
 
 namespace neuromod::functional {
@@ -70,104 +69,11 @@ bool writes_plastic(FusedUpdate update) {
 }
 
 using detail::count_tape_bytes;
+using detail::TraceBuffers;
 
 int64_t bytes_of(const Tensor& tensor) {
   return tensor.defined() ? static_cast<int64_t>(tensor.nbytes()) : 0;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Trace-sized buffers. Every step makes new (B, N, N) traces and lets the previous ones go; from
-// malloc, buffers of a few MiB either come from mmap (page faults on every step) or leave holes
-// in the heap that the small tensors of the graph fill, so that resident memory grows with the
-// episode. Recycled here instead: a buffer whose tensor dies returns to a free list of its size.
-//
-// Buffers of one size are also staggered within the page: mmap'd buffers all start at the same
-// offset in a page, so the loops' streams (P in, P' out, E, gradients) would meet at equal
-// addresses modulo 4 KiB, where the CPU takes a load after a store to a different address for
-// a dependence ("4K aliasing") and stalls; measured, the forward loop ran at half speed.
-
-class TraceBuffers {
- public:
-  static TraceBuffers& instance() {
-    static auto* buffers = new TraceBuffers();  // never destroyed: tensors may outlive statics
-    return *buffers;
-  }
-
-  Tensor empty(c10::IntArrayRef sizes, const torch::TensorOptions& options) {
-    int64_t count = 1;
-    for (const auto size : sizes) count *= size;
-    const size_t bytes =
-        static_cast<size_t>(count) * c10::elementSize(options.dtype().toScalarType());
-    const Buffer buffer = take(bytes);
-    return torch::from_blob(
-        buffer.data, sizes, [this, buffer, bytes](void*) { give(buffer, bytes); }, options);
-  }
-
-  Tensor empty_like(const Tensor& like) { return empty(like.sizes(), like.options()); }
-
-  /// Whether `tensor` is the whole of a live buffer from here (so that a fused step may update
-  /// it in place: no tensor the caller made can be among them).
-  bool owns(const Tensor& tensor) {
-    if (!tensor.defined() || !tensor.is_contiguous() || tensor.storage_offset() != 0 ||
-        tensor.is_view()) {
-      return false;
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    const auto found = live_.find(tensor.data_ptr());
-    return found != live_.end() && found->second == tensor.nbytes();
-  }
-
- private:
-  static constexpr size_t kKeptBytes = size_t{1} << 30;  // free buffers kept at most
-  static constexpr size_t kStaggerStep = 256;            // bytes between staggered starts
-  static constexpr size_t kStaggers = 16;                // 16 × 256 B = one page
-
-  struct Buffer {
-    void* base = nullptr;  // what alloc_cpu returned
-    void* data = nullptr;  // where the tensor starts
-  };
-
-  Buffer take(size_t bytes) {
-    size_t stagger = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto& list = free_[bytes];
-      if (!list.empty()) {
-        const Buffer buffer = list.back();
-        list.pop_back();
-        kept_ -= bytes;
-        live_.emplace(buffer.data, bytes);
-        return buffer;
-      }
-      stagger = kStaggerStep * (allocated_++ % kStaggers);
-    }
-    Buffer buffer;
-    buffer.base = c10::alloc_cpu(bytes + kStaggerStep * kStaggers);
-    buffer.data = static_cast<char*>(buffer.base) + stagger;
-    std::lock_guard<std::mutex> lock(mutex_);
-    live_.emplace(buffer.data, bytes);
-    return buffer;
-  }
-
-  void give(const Buffer& buffer, size_t bytes) {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      live_.erase(buffer.data);
-      if (kept_ + bytes <= kKeptBytes) {
-        free_[bytes].push_back(buffer);
-        kept_ += bytes;
-        return;
-      }
-    }
-    c10::free_cpu(buffer.base);
-  }
-
-  std::mutex mutex_;
-  std::map<size_t, std::vector<Buffer>> free_;
-  std::unordered_map<const void*, size_t> live_;  // data → bytes of the buffers in use
-  size_t kept_ = 0;
-  size_t allocated_ = 0;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Operands broadcast against (B, N), read one sample's row at a time: () or 2-D with size-1

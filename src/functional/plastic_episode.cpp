@@ -14,6 +14,7 @@
 #include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
+#include "functional/trace_buffers.h"
 
 namespace neuromod::functional {
 namespace {
@@ -219,15 +220,21 @@ struct EpisodeView {
   }
 };
 
-// One sample's episode forward: H[:, b], the levels, the snapshots.
+// Elements of forward_sample_episode's workspace.
+int64_t forward_workspace(int64_t n) {
+  return 2 * n * n + 4 * n + fk::forward_scratch(n);
+}
+
+// One sample's episode forward: H[:, b], the levels, the snapshots. `workspace` holds
+// forward_workspace(n) elements.
 template <class T>
 void forward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* drive, T* hidden,
-                            T* levels, T* snap_p, T* snap_e, int64_t stride) {
+                            T* levels, T* snap_p, T* snap_e, int64_t stride, T* workspace) {
   const int64_t n = e.n;
   const int64_t square = n * n;
   const int64_t batch = e.batch;
-  std::vector<T> buffer(static_cast<size_t>(2 * square + 4 * n + fk::forward_scratch(n)), T(0));
-  T* plastic = buffer.data();
+  std::fill(workspace, workspace + forward_workspace(n), T(0));
+  T* plastic = workspace;
   T* eligibility = plastic + square;
   T* zero = eligibility + square;  // h_{−1}, h_{−2}
   T* m_row = zero + n;
@@ -294,12 +301,18 @@ struct Accumulators {
   }
 };
 
+// Elements of backward_sample_episode's workspace.
+int64_t backward_workspace(int64_t steps, int64_t n, int64_t stride) {
+  return 2 * stride * n * n + 3 * n * n + steps * n + 8 * n + fk::backward_scratch(n) +
+         fk::forward_scratch(n);
+}
+
 // One sample's episode backward, from the last step to the first: writes dL/dz into grad_z and
-// adds the parameters' gradients into `sums`.
+// adds the parameters' gradients into `sums`. `workspace` holds backward_workspace elements.
 template <class T>
-void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden,
-                             const T* levels, const T* snap_p, const T* snap_e, int64_t stride,
-                             const T* grad_hidden, T* grad_z, Accumulators<T>& sums) {
+void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden, const T* levels,
+                             const T* snap_p, const T* snap_e, int64_t stride, const T* grad_hidden,
+                             T* grad_z, Accumulators<T>& sums, T* workspace) {
   const int64_t n = e.n;
   const int64_t square = n * n;
   const int64_t batch = e.batch;
@@ -311,11 +324,8 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
 
   // The segment's input traces (slot k: step start + k), the trace gradients, dL/dh of every
   // step (what reaches h_t from the heads and from the steps after t) and rows.
-  std::vector<T> buffer(static_cast<size_t>(2 * stride * square + 3 * square + steps * n +
-                                            8 * n + fk::backward_scratch(n) +
-                                            fk::forward_scratch(n)),
-                        T(0));
-  T* seg_p = buffer.data();
+  std::fill(workspace, workspace + backward_workspace(steps, n, stride), T(0));
+  T* seg_p = workspace;
   T* seg_e = seg_p + stride * square;
   T* grad_p = seg_e + stride * square;
   T* grad_e = grad_p + square;
@@ -336,7 +346,9 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
               grad_h + t * n);
   }
   const auto row_or_zero = [&](int64_t t) { return t < 0 ? zero : hidden_row(t); };
-  const auto plastic_at = [&](int64_t slot) { return e.writes_p ? seg_p + slot * square : zero_square; };
+  const auto plastic_at = [&](int64_t slot) {
+    return e.writes_p ? seg_p + slot * square : zero_square;
+  };
 
   const int64_t segments = (steps + stride - 1) / stride;
   for (int64_t segment = segments - 1; segment >= 0; --segment) {
@@ -465,29 +477,31 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
     const int64_t stride = snapshot_stride(config.stride, steps, pair_bytes);
     const int64_t kept = (steps + stride - 1) / stride;
     const auto options = drive.options().requires_grad(false);
-    Tensor snap_p = writes_p ? torch::empty({kept, batch, n, n}, options) : Tensor();
-    Tensor snap_e = has_e ? torch::empty({kept, batch, n, n}, options) : Tensor();
+    auto& buffers = detail::TraceBuffers::instance();
+    Tensor snap_p = writes_p ? buffers.empty({kept, batch, n, n}, options) : Tensor();
+    Tensor snap_e = has_e ? buffers.empty({kept, batch, n, n}, options) : Tensor();
     Tensor levels = torch::empty({steps, batch}, options);
     Tensor hidden = torch::empty({steps, batch, n}, options);
 
     AT_DISPATCH_FLOATING_TYPES(drive.scalar_type(), "plastic_episode", [&] {
-      const EpisodeView<scalar_t> view(config, drive, w, alpha, rate, base, slope,
-                                       nucleus_weight, nucleus_bias);
+      const EpisodeView<scalar_t> view(config, drive, w, alpha, rate, base, slope, nucleus_weight,
+                                       nucleus_bias);
       const scalar_t* d = drive.data_ptr<scalar_t>();
       scalar_t* h = hidden.data_ptr<scalar_t>();
       scalar_t* m = levels.data_ptr<scalar_t>();
       scalar_t* sp = snap_p.defined() ? snap_p.data_ptr<scalar_t>() : nullptr;
       scalar_t* se = snap_e.defined() ? snap_e.data_ptr<scalar_t>() : nullptr;
       at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
+        std::vector<scalar_t> workspace(static_cast<size_t>(forward_workspace(n)));
         for (int64_t b = begin; b < end; ++b) {
-          forward_sample_episode(view, b, d, h, m, sp, se, stride);
+          forward_sample_episode(view, b, d, h, m, sp, se, stride, workspace.data());
         }
       });
     });
 
     int64_t needs = 0;
-    const Tensor inputs[kCount] = {drive, w, alpha, rate, base, slope, nucleus_weight,
-                                   nucleus_bias};
+    const Tensor inputs[kCount] = {drive, w,     alpha,          rate,
+                                   base,  slope, nucleus_weight, nucleus_bias};
     for (int k = 0; k < kCount; ++k) {
       if (requires(inputs[k])) needs |= int64_t{1} << k;
     }
@@ -551,8 +565,10 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
       std::mutex mutex;
       at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
         Accumulators<T> sums(alpha.numel(), n);
+        std::vector<T> workspace(static_cast<size_t>(backward_workspace(steps, n, config.stride)));
         for (int64_t b = begin; b < end; ++b) {
-          backward_sample_episode(view, b, h, m, sp, se, config.stride, gh, gz, sums);
+          backward_sample_episode(view, b, h, m, sp, se, config.stride, gh, gz, sums,
+                                  workspace.data());
         }
         std::lock_guard<std::mutex> lock(mutex);
         sums.add_to(total);
@@ -570,7 +586,8 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
     if (need(kW)) {
       // dL/dw = Σ_t h_{t−1}ᵀ dL/dz_t, with h_{−1} = 0.
       const Tensor last = hidden.narrow(0, 0, steps - 1).reshape({(steps - 1) * batch, n});
-      set(kW, torch::mm(last.t(), grad_z.narrow(0, 1, steps - 1).reshape({(steps - 1) * batch, n})));
+      set(kW,
+          torch::mm(last.t(), grad_z.narrow(0, 1, steps - 1).reshape({(steps - 1) * batch, n})));
     }
     set(kDrive, grad_z);
     if (!torch::autograd::get_current_graph_task_keep_graph()) snapshots->release();
@@ -608,8 +625,8 @@ std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
     for (const auto& shape : shapes) {
       if (x.sizes() == c10::IntArrayRef(shape)) return "";
     }
-    return std::string(name) + " has shape " + shape_of(x) + ", which does not fit N = " +
-           std::to_string(n);
+    return std::string(name) + " has shape " + shape_of(x) +
+           ", which does not fit N = " + std::to_string(n);
   };
   const bool nucleus = in.nucleus_weight.defined();
   std::string why;

@@ -27,8 +27,8 @@ bool reads_rate(FusedUpdate update) {
 /// One configuration of an episode's operands.
 struct Case {
   FusedUpdate update;
-  int alpha_dim = 2;     ///< 2 per connection, 1 per neuron, 0 scalar
-  bool nucleus = false;  ///< a learned nucleus (updates that read m only)
+  int alpha_dim = 2;           ///< 2 per connection, 1 per neuron, 0 scalar
+  bool nucleus = false;        ///< a learned nucleus (updates that read m only)
   bool unit_operands = false;  ///< r, base and slope (N) instead of ()
 };
 
@@ -62,8 +62,8 @@ nf::PlasticEpisodeInputs random_inputs(const Case& c, int64_t steps, int64_t bat
 
 std::vector<torch::Tensor> leaves_of(const nf::PlasticEpisodeInputs& in) {
   std::vector<torch::Tensor> leaves;
-  for (const auto& x : {in.drive, in.w, in.alpha, in.rate, in.modulation_base,
-                        in.modulation_slope, in.nucleus_weight, in.nucleus_bias}) {
+  for (const auto& x : {in.drive, in.w, in.alpha, in.rate, in.modulation_base, in.modulation_slope,
+                        in.nucleus_weight, in.nucleus_bias}) {
     if (x.defined()) leaves.push_back(x);
   }
   return leaves;
@@ -98,9 +98,9 @@ void expect_close(const std::vector<torch::Tensor>& actual,
 
 std::vector<Case> every_case() {
   std::vector<Case> cases;
-  for (const auto update : {FusedUpdate::frozen, FusedUpdate::clipped_hebb,
-                            FusedUpdate::decaying_hebb, FusedUpdate::retroactive,
-                            FusedUpdate::eligibility_only}) {
+  for (const auto update :
+       {FusedUpdate::frozen, FusedUpdate::clipped_hebb, FusedUpdate::decaying_hebb,
+        FusedUpdate::retroactive, FusedUpdate::eligibility_only}) {
     for (const int alpha_dim : {2, 1, 0}) {
       for (const bool nucleus : {false, true}) {
         if (nucleus && !reads_modulation(update)) continue;
@@ -161,8 +161,8 @@ TEST(PlasticEpisode, ClampIsActiveInTheTestedEpisodes) {
     step.rate = in.rate.view({1, 6});
     step.w = in.w;
     step.alpha = in.alpha;
-    const auto out = nf::plastic_step_reference(
-        step, nf::PlasticStepOptions(c.update).clip(options.clip()));
+    const auto out =
+        nf::plastic_step_reference(step, nf::PlasticStepOptions(c.update).clip(options.clip()));
     h_before = h_last;
     h_last = out.h;
     traces = out.plastic;
@@ -205,11 +205,9 @@ TEST(PlasticEpisode, OtherActivationsMatchTheReference) {
   const Case c{FusedUpdate::clipped_hebb, 2, true, true};
   for (const auto f : {Activation::identity, Activation::relu, Activation::sigmoid}) {
     const auto in = random_inputs(c, 7, 2, 5, torch::kDouble, false);
-    const auto options = nf::PlasticEpisodeOptions(c.update)
-                             .clip(0.5)
-                             .stride(2)
-                             .activation(f)
-                             .nucleus_activation(f == Activation::relu ? Activation::sigmoid : f);
+    const auto options =
+        nf::PlasticEpisodeOptions(c.update).clip(0.5).stride(2).activation(f).nucleus_activation(
+            f == Activation::relu ? Activation::sigmoid : f);
     const auto leaves = leaves_of(in);
     expect_close(outputs_and_gradients(nf::plastic_episode(in, options), leaves),
                  outputs_and_gradients(nf::plastic_episode_reference(in, options), leaves), 1e-11,
@@ -268,7 +266,7 @@ TEST(PlasticEpisode, SnapshotsTakeAtMostAFifthOfEveryStepsTraces) {
   EXPECT_LE(held * 5, every_step);
   hidden.sum().backward();
   EXPECT_EQ(nf::fused_tape_memory().current_bytes, before);  // backward let them go
-  EXPECT_THROW(hidden.sum().backward(), c10::Error);          // so a second one cannot run
+  EXPECT_THROW(hidden.sum().backward(), c10::Error);         // so a second one cannot run
 }
 
 TEST(PlasticEpisode, SaysWhatItCannotTake) {
