@@ -453,10 +453,17 @@ Tensor undefined_if_none(const c10::optional<Tensor>& x) {
   return x.has_value() ? *x : Tensor();
 }
 
+int64_t pair_bytes_of(FusedUpdate update, int64_t n, torch::Dtype dtype) {
+  const auto kernel = kernel_update(update);
+  return (int64_t{fk::writes_plastic(kernel)} + int64_t{fk::has_eligibility(kernel)}) * n * n *
+         static_cast<int64_t>(c10::elementSize(dtype));
+}
+
 struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeFunction> {
-  static variable_list forward(AutogradContext* ctx, EpisodeConfig config, const Tensor& drive,
-                               const Tensor& w, const Tensor& alpha,
-                               const c10::optional<Tensor>& rate_in,
+  // played: the episode's trajectory as the steps produced it, or nullptr: play it here.
+  static variable_list forward(AutogradContext* ctx, EpisodeConfig config,
+                               const PlayedEpisode* played, const Tensor& drive, const Tensor& w,
+                               const Tensor& alpha, const c10::optional<Tensor>& rate_in,
                                const c10::optional<Tensor>& base_in,
                                const c10::optional<Tensor>& slope_in,
                                const c10::optional<Tensor>& nucleus_weight_in,
@@ -469,35 +476,41 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
     const int64_t steps = drive.size(0);
     const int64_t batch = drive.size(1);
     const int64_t n = drive.size(2);
-    const auto update = kernel_update(config.update);
-    const bool writes_p = fk::writes_plastic(update);
-    const bool has_e = fk::has_eligibility(update);
-    const int64_t pair_bytes =
-        (int64_t{writes_p} + int64_t{has_e}) * n * n * static_cast<int64_t>(drive.element_size());
-    const int64_t stride = snapshot_stride(config.stride, steps, pair_bytes);
-    const int64_t kept = (steps + stride - 1) / stride;
-    const auto options = drive.options().requires_grad(false);
-    auto& buffers = detail::TraceBuffers::instance();
-    Tensor snap_p = writes_p ? buffers.empty({kept, batch, n, n}, options) : Tensor();
-    Tensor snap_e = has_e ? buffers.empty({kept, batch, n, n}, options) : Tensor();
-    Tensor levels = torch::empty({steps, batch}, options);
-    Tensor hidden = torch::empty({steps, batch, n}, options);
-
-    AT_DISPATCH_FLOATING_TYPES(drive.scalar_type(), "plastic_episode", [&] {
-      const EpisodeView<scalar_t> view(config, drive, w, alpha, rate, base, slope, nucleus_weight,
-                                       nucleus_bias);
-      const scalar_t* d = drive.data_ptr<scalar_t>();
-      scalar_t* h = hidden.data_ptr<scalar_t>();
-      scalar_t* m = levels.data_ptr<scalar_t>();
-      scalar_t* sp = snap_p.defined() ? snap_p.data_ptr<scalar_t>() : nullptr;
-      scalar_t* se = snap_e.defined() ? snap_e.data_ptr<scalar_t>() : nullptr;
-      at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
-        std::vector<scalar_t> workspace(static_cast<size_t>(forward_workspace(n)));
-        for (int64_t b = begin; b < end; ++b) {
-          forward_sample_episode(view, b, d, h, m, sp, se, stride, workspace.data());
-        }
+    Tensor snap_p, snap_e, levels, hidden;
+    int64_t stride = 0;
+    if (played != nullptr) {
+      snap_p = played->plastic;
+      snap_e = played->eligibility;
+      levels = played->levels;
+      hidden = played->hidden.clone();  // an output of its own, not the caller's tensor
+      stride = played->stride;
+    } else {
+      const auto update = kernel_update(config.update);
+      stride = snapshot_stride(config.stride, steps,
+                               pair_bytes_of(config.update, n, drive.scalar_type()));
+      const int64_t kept = (steps + stride - 1) / stride;
+      const auto options = drive.options().requires_grad(false);
+      auto& buffers = detail::TraceBuffers::instance();
+      if (fk::writes_plastic(update)) snap_p = buffers.empty({kept, batch, n, n}, options);
+      if (fk::has_eligibility(update)) snap_e = buffers.empty({kept, batch, n, n}, options);
+      levels = torch::empty({steps, batch}, options);
+      hidden = torch::empty({steps, batch, n}, options);
+      AT_DISPATCH_FLOATING_TYPES(drive.scalar_type(), "plastic_episode", [&] {
+        const EpisodeView<scalar_t> view(config, drive, w, alpha, rate, base, slope, nucleus_weight,
+                                         nucleus_bias);
+        const scalar_t* d = drive.data_ptr<scalar_t>();
+        scalar_t* h = hidden.data_ptr<scalar_t>();
+        scalar_t* m = levels.data_ptr<scalar_t>();
+        scalar_t* sp = snap_p.defined() ? snap_p.data_ptr<scalar_t>() : nullptr;
+        scalar_t* se = snap_e.defined() ? snap_e.data_ptr<scalar_t>() : nullptr;
+        at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
+          std::vector<scalar_t> workspace(static_cast<size_t>(forward_workspace(n)));
+          for (int64_t b = begin; b < end; ++b) {
+            forward_sample_episode(view, b, d, h, m, sp, se, stride, workspace.data());
+          }
+        });
       });
-    });
+    }
 
     int64_t needs = 0;
     const Tensor inputs[kCount] = {drive, w,     alpha,          rate,
@@ -545,9 +558,9 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
     const Tensor grad_hidden =
         grads[0].defined() ? grads[0].contiguous() : torch::zeros_like(hidden);
     Tensor grad_z = torch::empty_like(hidden);
-    variable_list result(1 + kCount);  // the config first, then the inputs in order
+    variable_list result(2 + kCount);  // the config and the played episode, then the inputs
     const auto set = [&](Input k, Tensor grad) {
-      if (need(k)) result[1 + k] = std::move(grad);
+      if (need(k)) result[2 + k] = std::move(grad);
     };
 
     AT_DISPATCH_FLOATING_TYPES(hidden.scalar_type(), "plastic_episode_backward", [&] {
@@ -601,6 +614,11 @@ std::string shape_of(const Tensor& tensor) {
   return text.str();
 }
 
+}  // namespace
+
+namespace {
+Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& options,
+                   const PlayedEpisode* played);
 }  // namespace
 
 std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
@@ -658,6 +676,38 @@ std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
 }
 
 Tensor plastic_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& options) {
+  return run_episode(in, options, nullptr);
+}
+
+Tensor plastic_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& options,
+                       const PlayedEpisode& played) {
+  const std::string why = plastic_episode_unsupported(in, options);
+  TORCH_CHECK(why.empty(), "plastic_episode (", config::enum_name(options.update()), "): ", why);
+  const int64_t steps = in.drive.size(0);
+  const int64_t batch = in.drive.size(1);
+  const int64_t n = in.drive.size(2);
+  const auto dtype = in.drive.scalar_type();
+  const int64_t stride = plastic_episode_stride(options.update(), steps, n, dtype);
+  const int64_t kept = (steps + stride - 1) / stride;
+  const auto update = kernel_update(options.update());
+  const auto fits = [&](const Tensor& x, std::vector<int64_t> shape, bool wanted) {
+    if (!wanted) return !x.defined();
+    return x.defined() && x.sizes() == c10::IntArrayRef(shape) && x.scalar_type() == dtype &&
+           x.is_contiguous() && x.device().is_cpu();
+  };
+  TORCH_CHECK(played.stride == stride && fits(played.hidden, {steps, batch, n}, true) &&
+                  fits(played.levels, {steps, batch}, true) &&
+                  fits(played.plastic, {kept, batch, n, n}, fk::writes_plastic(update)) &&
+                  fits(played.eligibility, {kept, batch, n, n}, fk::has_eligibility(update)),
+              "plastic_episode: the played episode does not fit the inputs (stride ", played.stride,
+              ", expected ", stride, "; hidden ",
+              played.hidden.defined() ? shape_of(played.hidden) : std::string("none"), ")");
+  return run_episode(in, options, &played);
+}
+
+namespace {
+Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& options,
+                   const PlayedEpisode* played) {
   const std::string why = plastic_episode_unsupported(in, options);
   TORCH_CHECK(why.empty(), "plastic_episode (", config::enum_name(options.update()), "): ", why);
   const auto update = options.update();
@@ -668,10 +718,56 @@ Tensor plastic_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptio
   const EpisodeConfig config{update, options.activation(), options.nucleus_activation(),
                              options.clip(), options.stride()};
   return PlasticEpisodeFunction::apply(
-      config, in.drive.contiguous(), in.w.contiguous(), in.alpha.contiguous(),
+      config, played, in.drive.contiguous(), in.w.contiguous(), in.alpha.contiguous(),
       used(reads_rate(update), in.rate), used(reads_modulation(update), in.modulation_base),
       used(nucleus, in.modulation_slope), used(nucleus, in.nucleus_weight),
       used(nucleus, in.nucleus_bias))[0];
+}
+}  // namespace
+
+int64_t plastic_episode_stride(FusedUpdate update, int64_t steps, int64_t n, torch::Dtype dtype) {
+  return snapshot_stride(0, steps, pair_bytes_of(update, n, dtype));
+}
+
+PlayedEpisodeRecorder::PlayedEpisodeRecorder(FusedUpdate update, int64_t steps, int64_t batch,
+                                             int64_t n, torch::Dtype dtype)
+    : steps_(steps) {
+  TORCH_CHECK(steps > 0 && batch > 0 && n > 0, "PlayedEpisodeRecorder: sizes must be > 0");
+  const auto kernel = kernel_update(update);
+  played_.stride = plastic_episode_stride(update, steps, n, dtype);
+  const int64_t kept = (steps + played_.stride - 1) / played_.stride;
+  const auto options = torch::TensorOptions().dtype(dtype);
+  auto& buffers = detail::TraceBuffers::instance();
+  if (fk::writes_plastic(kernel)) played_.plastic = buffers.empty({kept, batch, n, n}, options);
+  if (fk::has_eligibility(kernel)) {
+    played_.eligibility = buffers.empty({kept, batch, n, n}, options);
+  }
+  played_.levels = torch::zeros({steps, batch}, options);
+  played_.hidden = torch::empty({steps, batch, n}, options);
+}
+
+void PlayedEpisodeRecorder::before_step(int64_t t, const Tensor& plastic, const Tensor& eligibility,
+                                        const Tensor& level) {
+  TORCH_CHECK(t == seen_ && t < steps_, "PlayedEpisodeRecorder: step ", t, " out of order");
+  torch::NoGradGuard no_grad;
+  if (t % played_.stride == 0) {
+    const int64_t slot = t / played_.stride;
+    if (played_.plastic.defined()) played_.plastic[slot].copy_(plastic);
+    if (played_.eligibility.defined()) played_.eligibility[slot].copy_(eligibility);
+  }
+  if (level.defined()) played_.levels[t].copy_(level.reshape({-1}));
+}
+
+void PlayedEpisodeRecorder::after_step(int64_t t, const Tensor& h) {
+  TORCH_CHECK(t == seen_ && t < steps_, "PlayedEpisodeRecorder: step ", t, " out of order");
+  torch::NoGradGuard no_grad;
+  played_.hidden[t].copy_(h);
+  ++seen_;
+}
+
+PlayedEpisode PlayedEpisodeRecorder::finish() {
+  TORCH_CHECK(seen_ == steps_, "PlayedEpisodeRecorder: ", seen_, " of ", steps_, " steps recorded");
+  return played_;
 }
 
 Tensor plastic_episode_reference(const PlasticEpisodeInputs& in,

@@ -291,3 +291,84 @@ TEST(PlasticEpisode, SaysWhatItCannotTake) {
             std::string::npos);
   EXPECT_THROW(nf::plastic_episode(bad, options), c10::Error);
 }
+
+namespace {
+
+/// The episode played step by step by the reference, recorded as a PlayedEpisode.
+nf::PlayedEpisode play_reference(const nf::PlasticEpisodeInputs& in,
+                                 const nf::PlasticEpisodeOptions& options) {
+  torch::NoGradGuard no_grad;
+  const int64_t steps = in.drive.size(0), batch = in.drive.size(1), n = in.drive.size(2);
+  nf::PlayedEpisodeRecorder recorder(options.update(), steps, batch, n, in.drive.scalar_type());
+  const auto per_unit = [n](const torch::Tensor& x) {
+    return x.defined() && x.dim() == 1 ? x.view({1, n}) : x;
+  };
+  nf::PlasticStepInputs step;
+  step.w = in.w;
+  step.alpha = in.alpha;
+  step.rate = per_unit(in.rate);
+  step.h_last = torch::zeros({batch, n}, torch::kDouble);
+  step.h_before = torch::zeros({batch, n}, torch::kDouble);
+  step.plastic = torch::zeros({batch, n, n}, torch::kDouble);
+  step.eligibility = torch::zeros({batch, n, n}, torch::kDouble);
+  torch::Tensor level = torch::zeros({batch, 1}, torch::kDouble);
+  const bool nucleus = in.nucleus_weight.defined();
+  for (int64_t t = 0; t < steps; ++t) {
+    recorder.before_step(t, step.plastic, step.eligibility, nucleus ? level : torch::Tensor());
+    if (in.modulation_base.defined()) {
+      step.modulation = per_unit(in.modulation_base);
+      if (nucleus) step.modulation = step.modulation + per_unit(in.modulation_slope) * level;
+    }
+    step.drive = in.drive[t];
+    const auto out = nf::plastic_step_reference(step, nf::PlasticStepOptions(options.update())
+                                                          .activation(options.activation())
+                                                          .clip(options.clip()));
+    recorder.after_step(t, out.h);
+    step.h_before = step.h_last;
+    step.h_last = out.h;
+    step.plastic = out.plastic;
+    if (out.eligibility.defined()) step.eligibility = out.eligibility;
+    if (nucleus) {
+      level = nf::activate(torch::mv(out.h, in.nucleus_weight) + in.nucleus_bias,
+                           options.nucleus_activation())
+                  .unsqueeze(1);
+    }
+  }
+  return recorder.finish();
+}
+
+}  // namespace
+
+TEST(PlasticEpisode, APlayedEpisodeGivesTheSameOutputsAndGradients) {
+  torch::manual_seed(8);
+  for (const Case& c : {Case{FusedUpdate::retroactive, 2, true, false},
+                        Case{FusedUpdate::clipped_hebb, 2, true, true},
+                        Case{FusedUpdate::clipped_hebb, 0, false, false},
+                        Case{FusedUpdate::eligibility_only, 1, false, false},
+                        Case{FusedUpdate::frozen, 2, false, false}}) {
+    const auto in = random_inputs(c, 23, 3, 6, torch::kDouble, /*engage_clip=*/true);
+    const auto options = nf::PlasticEpisodeOptions(c.update).clip(0.4);
+    const auto played = play_reference(in, options);
+    const auto leaves = leaves_of(in);
+    expect_close(outputs_and_gradients(nf::plastic_episode(in, options, played), leaves),
+                 outputs_and_gradients(nf::plastic_episode(in, options), leaves), 1e-11,
+                 describe(c, played.stride));
+    // The caller's record stays as it was: the output is a copy.
+    EXPECT_FALSE(played.hidden.requires_grad());
+  }
+}
+
+TEST(PlasticEpisode, APlayedEpisodeThatDoesNotFitIsRefused) {
+  torch::manual_seed(8);
+  const Case c{FusedUpdate::retroactive, 2, true, false};
+  const auto in = random_inputs(c, 12, 2, 5, torch::kDouble, false);
+  const auto options = nf::PlasticEpisodeOptions(c.update);
+  auto played = play_reference(in, options);
+  played.stride += 1;
+  EXPECT_THROW(nf::plastic_episode(in, options, played), c10::Error);
+  played = play_reference(in, options);
+  played.hidden = played.hidden.narrow(0, 0, 11).contiguous();
+  EXPECT_THROW(nf::plastic_episode(in, options, played), c10::Error);
+  nf::PlayedEpisodeRecorder recorder(c.update, 3, 2, 5, torch::kDouble);
+  EXPECT_THROW(recorder.finish(), c10::Error);  // no step recorded
+}

@@ -67,6 +67,43 @@ struct PlasticEpisodeOptions {
   TORCH_ARG(int64_t, stride) = 0;
 };
 
+/// An episode already played step by step (by PlasticRecurrent's fused steps, while an agent
+/// acted on each step's output), which `plastic_episode` then takes instead of playing it again:
+/// its forward costs a copy, and backward reads the trajectory the steps produced.
+struct PlayedEpisode {
+  torch::Tensor hidden;       ///< h_t, (T, B, N)
+  torch::Tensor levels;       ///< M_t, the level step t's plasticity read, (T, B)
+  torch::Tensor plastic;      ///< P at the input of steps 0, S, 2S, …, (⌈T/S⌉, B, N, N)
+  torch::Tensor eligibility;  ///< E likewise; each undefined where the update never writes it
+  int64_t stride = 0;         ///< S
+};
+
+/// Collects a PlayedEpisode while the steps run (under torch::NoGradGuard or not: it copies).
+/// Example: before step t `recorder.before_step(t, P, E, level)`, after it
+/// `recorder.after_step(t, h)`, at the end `plastic_episode(inputs, options, recorder.finish())`.
+class PlayedEpisodeRecorder {
+ public:
+  /// The stride is `plastic_episode_stride` of these sizes.
+  PlayedEpisodeRecorder(FusedUpdate update, int64_t steps, int64_t batch, int64_t n,
+                        torch::Dtype dtype);
+  /// Before step t: the traces at its input (P, E (B, N, N); E undefined without one) and the
+  /// level its plasticity reads ((B), (B, 1); undefined: no nucleus, 0).
+  void before_step(int64_t t, const torch::Tensor& plastic, const torch::Tensor& eligibility,
+                   const torch::Tensor& level);
+  /// After step t: h_t, (B, N).
+  void after_step(int64_t t, const torch::Tensor& h);
+  /// The episode; throws c10::Error when a step is missing.
+  PlayedEpisode finish();
+
+ private:
+  PlayedEpisode played_;
+  int64_t steps_;
+  int64_t seen_ = 0;
+};
+
+/// Steps between trace snapshots that `plastic_episode` uses (and a PlayedEpisode must have).
+int64_t plastic_episode_stride(FusedUpdate update, int64_t steps, int64_t n, torch::Dtype dtype);
+
 /// Why `plastic_episode` cannot take these inputs, or "" when it can.
 std::string plastic_episode_unsupported(const PlasticEpisodeInputs& inputs,
                                         const PlasticEpisodeOptions& options);
@@ -75,6 +112,11 @@ std::string plastic_episode_unsupported(const PlasticEpisodeInputs& inputs,
 /// reason of `plastic_episode_unsupported` for inputs it does not take.
 torch::Tensor plastic_episode(const PlasticEpisodeInputs& inputs,
                               const PlasticEpisodeOptions& options);
+
+/// The episode `played` step by step: outputs H (a copy of played.hidden); backward as above.
+/// Throws c10::Error when `played` does not fit the inputs.
+torch::Tensor plastic_episode(const PlasticEpisodeInputs& inputs,
+                              const PlasticEpisodeOptions& options, const PlayedEpisode& played);
 
 /// The same episode step by step from `plastic_step_reference` and generic tensor ops.
 torch::Tensor plastic_episode_reference(const PlasticEpisodeInputs& inputs,
