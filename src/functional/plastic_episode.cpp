@@ -638,7 +638,10 @@ std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
                          const std::vector<std::vector<int64_t>>& shapes) -> std::string {
     if (!x.defined()) return required ? std::string(name) + " is missing" : "";
     if (x.device() != drive.device() || x.scalar_type() != drive.scalar_type()) {
-      return std::string(name) + " must be on the drive's device with its dtype";
+      std::ostringstream message;
+      message << name << " must be on the drive's device with its dtype (" << drive.device() << ", "
+              << drive.scalar_type() << "), got " << x.device() << ", " << x.scalar_type();
+      return message.str();
     }
     for (const auto& shape : shapes) {
       if (x.sizes() == c10::IntArrayRef(shape)) return "";

@@ -192,7 +192,7 @@ LayerStep PlasticRecurrentImpl::step(const torch::Tensor& input, const LayerStat
       if (rule == PlasticityRule::retroactive) next.emplace("eligibility", out.eligibility);
       return {std::move(out.h), std::move(next)};
     }
-    TORCH_CHECK(options.fused() == FusedMode::automatic, kLayer,
+    TORCH_CHECK(options.fused() != FusedMode::on, kLayer,
                 ": fused is on, but the fused step cannot take this step: ", why);
   }
 
@@ -238,6 +238,84 @@ LayerStep PlasticRecurrentImpl::step(const torch::Tensor& input, const LayerStat
   LayerState next{{"h", h}, {"h_prev", h_last}, {"hebb", hebb}};
   if (rule == PlasticityRule::retroactive) next.emplace("eligibility", eligibility);
   return {h, std::move(next)};
+}
+
+functional::FusedUpdate PlasticRecurrentImpl::episode_update(bool modulated) const {
+  using functional::FusedUpdate;
+  switch (options.plasticity()) {
+    case PlasticityRule::decaying:
+      return FusedUpdate::decaying_hebb;
+    case PlasticityRule::clipped:
+      return FusedUpdate::clipped_hebb;
+    case PlasticityRule::simple:
+      return modulated ? FusedUpdate::clipped_hebb : FusedUpdate::frozen;
+    case PlasticityRule::retroactive:
+      return modulated ? FusedUpdate::retroactive : FusedUpdate::eligibility_only;
+    case PlasticityRule::none:
+      break;
+  }
+  return FusedUpdate::frozen;
+}
+
+std::string PlasticRecurrentImpl::episode_unsupported(bool modulated) const {
+  using functional::Activation;
+  if (options.fused() == FusedMode::off || options.fused() == FusedMode::step) {
+    return std::string("fused is ") + config::enum_name(options.fused());
+  }
+  const auto rule = options.plasticity();
+  if (rule == PlasticityRule::none) return "the layer has no plasticity";
+  if (rule == PlasticityRule::decaying && modulated) {
+    return "a modulator adds to the decaying trace's rate";
+  }
+  const auto f = options.activation();
+  if (f != Activation::identity && f != Activation::relu && f != Activation::tanh &&
+      f != Activation::sigmoid) {
+    return std::string("activation ") + config::enum_name(f) +
+           " (the episode operation takes identity, relu, tanh and sigmoid)";
+  }
+  return "";
+}
+
+torch::Tensor PlasticRecurrentImpl::episode(const torch::Tensor& inputs,
+                                            const SelfPlasticityDrive& drive,
+                                            const functional::PlayedEpisode& played) {
+  const bool modulated = drive.nucleus_weight.defined();
+  const std::string why = episode_unsupported(modulated);
+  TORCH_CHECK(why.empty(), kLayer, ": no episode operation: ", why);
+  TORCH_CHECK(inputs.dim() == 3 && inputs.size(2) == options.input_size(), kLayer,
+              ": episode inputs must be (T, B, ", options.input_size(), "), got ", inputs.sizes());
+  functional::PlasticEpisodeInputs in;
+  in.drive = options.input_weights() ? torch::linear(inputs, input_weight, input_bias) : inputs;
+  in.w = w;
+  in.alpha = alpha;
+  // Each rule's operands as `step` forms them from the plasticity effect base + slope · M.
+  switch (options.plasticity()) {
+    case PlasticityRule::decaying:
+      in.rate = eta;
+      break;
+    case PlasticityRule::clipped:
+      in.modulation_base = modulated ? rate + drive.base : rate;
+      break;
+    case PlasticityRule::simple:
+      in.modulation_base = drive.base;
+      break;
+    case PlasticityRule::retroactive:
+      in.rate = eta;
+      in.modulation_base = drive.base;
+      break;
+    case PlasticityRule::none:
+      break;
+  }
+  if (modulated) {
+    in.modulation_slope = drive.slope;
+    in.nucleus_weight = drive.nucleus_weight;
+    in.nucleus_bias = drive.nucleus_bias;
+  }
+  const auto episode_options = functional::PlasticEpisodeOptions(episode_update(modulated))
+                                   .activation(options.activation())
+                                   .nucleus_activation(drive.out)
+                                   .clip(options.clip());
+  return functional::plastic_episode(in, episode_options, played);
 }
 
 LayerState PlasticRecurrentImpl::initial_state(int64_t batch) const {

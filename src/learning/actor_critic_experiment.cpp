@@ -163,6 +163,7 @@ ActorCriticExperiment::ActorCriticExperiment(std::unique_ptr<Environment> enviro
     reads_td_error_ = reads_td_error_ || modulator.source.kind == SourceKind::rpe;
     reads_prediction_ = reads_prediction_ || modulator.source.kind == SourceKind::uncertainty;
   }
+  replay_unsupported_ = EpisodeReplay::unsupported(*model_);
   auto grouped = layer_parameter_groups(*model_);
   group_layers_ = std::move(grouped.layers);
   optimizer_ = make_optimizer(learning_, std::move(grouped.groups));
@@ -174,7 +175,7 @@ std::vector<std::string> ActorCriticExperiment::metric_names() const {
 
 ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
     int64_t training_step, std::mt19937_64& environment_rng, std::mt19937_64& action_rng,
-    int64_t record_step) {
+    int64_t record_step, EpisodeReplay* replay) {
   const int64_t batch = options_.batch;
   const int64_t length = environment_->episode_length();
   torch::Tensor observation = environment_->reset(batch, environment_rng);
@@ -206,10 +207,12 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
         late.prediction = torch::softmax(outputs.at(options_.policy_layer).detach(), 1);
       }
     };
+    if (replay) replay->before_step(t, observation, state);
     NetworkStep result = model_->step(
         observation, state, std::move(signals),
         reads_td_error_ || reads_prediction_ ? AfterLayersHook(after_layers) : nullptr);
     state = std::move(result.state);
+    if (replay) replay->after_step(t, state);
 
     // β and γ of this step come from the levels the step has just reached.
     const LearnerEffects effects = model_->learner_effects(state);
@@ -247,16 +250,32 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
 MetricValues ActorCriticExperiment::train_step(int64_t step) {
   model_->train();
   const bool recording = recorder_ != nullptr && recorder_->records_step(step);
-  const Episodes episodes =
-      run_episodes(step - 1, environment_rng_, action_rng_, recording ? step : 0);
+  // Burn-in steps only play: their gradients would be thrown away (see the header).
+  const bool learns = step > options_.burn_in;
+  Episodes episodes;
+  if (learns && replay_unsupported_.empty()) {
+    // Played without a graph, then replayed as one operation (models/episode_replay.h); the
+    // log-probabilities and values then come from the replay, with the graph. (No learner
+    // effects exist in such a network: the inverse temperature is 1.)
+    EpisodeReplay replay(*model_, environment_->episode_length(), options_.batch);
+    {
+      torch::NoGradGuard no_grad;
+      episodes =
+          run_episodes(step - 1, environment_rng_, action_rng_, recording ? step : 0, &replay);
+    }
+    const auto outputs = replay.outputs();
+    episodes.log_probs = torch::log_softmax(outputs.at(options_.policy_layer), 2);
+    episodes.values = outputs.at(options_.value_layer).select(2, 0);
+  } else {
+    episodes = run_episodes(step - 1, environment_rng_, action_rng_, recording ? step : 0);
+  }
   const torch::Tensor returns =
       functional::discounted_returns(episodes.rewards, episodes.discounts);
   const functional::A2CLoss loss =
       functional::a2c_loss(episodes.log_probs, episodes.actions, episodes.values, returns,
                            options_.value_coefficient, options_.entropy_coefficient);
 
-  // Burn-in steps only play: their gradients would be thrown away (see the header).
-  if (step > options_.burn_in) {
+  if (learns) {
     optimizer_->zero_grad();
     loss.total.backward();
     clip_gradients(model_->parameters(), learning_.clip_grad);

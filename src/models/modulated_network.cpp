@@ -74,6 +74,10 @@ ModulatedNetworkImpl::ModulatedNetworkImpl(std::vector<LayerOptions> layers,
   reset();
 }
 
+std::size_t ModulatedNetworkImpl::source_index(std::size_t i) const {
+  return source_of(layers_, i);
+}
+
 int64_t ModulatedNetworkImpl::input_size_of(std::size_t layer) const {
   const std::size_t source = source_of(layers_, layer);
   return source == layers_.size() ? shape_.inputs : layers_[source].size;

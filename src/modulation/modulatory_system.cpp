@@ -10,6 +10,7 @@
 #include "neuromod/functional/effects.h"
 #include "neuromod/functional/modulator_dynamics.h"
 #include "neuromod/modulation/receptor_presets.h"
+#include "neuromod/modulation/sources/learned_source.h"
 #include "neuromod/modulation/spatial_profile.h"
 
 namespace neuromod {
@@ -449,6 +450,60 @@ double ModulatorySystemImpl::baseline(const std::string& modulator, int64_t trai
     if (found != options.baselines.end()) return found->second;
   }
   return options_.modulators[*find_modulator(options_, modulator)].baseline;
+}
+
+std::string ModulatorySystemImpl::self_plasticity_drive(const std::string& layer,
+                                                        SelfPlasticityDrive& drive) {
+  if (!options_.interactions.empty()) return "the modulators interact";
+  if (!options_.states.empty() || !options_.state_cycle.empty()) return "there are brain states";
+  if (options_.modulators.size() > 1) return "more than one modulator";
+  if (options_.modulators.empty()) {
+    drive = SelfPlasticityDrive();
+    return "";
+  }
+  const auto& modulator = options_.modulators.front();
+  const auto& source = modulator.source;
+  const std::string name = "modulator " + modulator.name + ": ";
+  if (modulator.space != ModulatorSpace::global) return name + "not a global modulator";
+  const auto dynamics =
+      functional::LevelDynamicsOptions(modulator.tau).lo(modulator.range[0]).hi(modulator.range[1]);
+  if (dynamics.tau() != dynamics.dt() || modulator.baseline != 0.0) {
+    return name + "its level is not the instantaneous release (tau = dt, baseline 0)";
+  }
+  const auto* learned = dynamic_cast<LearnedSourceImpl*>(sources_.front().get());
+  if (source.kind != SourceKind::learned || learned == nullptr ||
+      source.reads != std::vector<std::string>{layer} || source.hidden != 0 ||
+      source.channels != 1) {
+    return name + "its source is not a learned readout of layer " + layer + " alone";
+  }
+  const auto bounds = learned->release_bounds();
+  if (!bounds || bounds->first < dynamics.lo() || bounds->second > dynamics.hi()) {
+    return name + "its release may leave its range";
+  }
+  if (wiring_.size() != 1 || wiring_.front().size() != 1) return "not exactly one projection";
+  const auto& projection = options_.projections.front();
+  const Wiring& wiring = wiring_.front().front();
+  if (wiring.learner || layers_[wiring.layer].name != layer ||
+      !(wiring.key == EffectKey{Compartment::synapse, functional::EffectKind::plasticity}) ||
+      !wiring.whole_layer || !wiring.uniform || projection.delay != 0) {
+    return "the projection does not reach every synapse of layer " + layer +
+           " with its plasticity, uniformly and at once";
+  }
+  if (receptors_[wiring.receptor]->options().kind != functional::DoseResponseKind::linear) {
+    return "the projection's receptor is not linear";
+  }
+  // The effect is affine in the level (a linear receptor): its values at levels 0 and 1, formed
+  // by the same code as every step's, give base and slope.
+  const auto& weight = learned->readout()->weight;
+  ModulatoryState probe;
+  probe.levels[modulator.name] = torch::tensor({0.0, 1.0}, weight.options()).view({2, 1});
+  const auto value = projection_value(probe, 0, wiring);
+  drive.nucleus_weight = weight.view({-1});
+  drive.nucleus_bias = learned->readout()->bias.squeeze(0);  // (1) → ()
+  drive.out = source.out;
+  drive.base = value[0];
+  drive.slope = value[1] - value[0];
+  return "";
 }
 
 bool ModulatorySystemImpl::has_phase(ReleasePhase phase) const {

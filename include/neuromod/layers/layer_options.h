@@ -92,8 +92,9 @@ struct LayerOptions {
       "plastic_recurrent: learned input weights (false: the input, as wide as the layer, is "
       "added directly, as in Miconi et al. 2018)");
     v("fused", fused,
-      "plastic_recurrent: run each step as one fused kernel with a memory-saving backward (auto: "
-      "where it applies; off: generic tensor ops, the reference)");
+      "plastic_recurrent: run each step as one fused kernel with a memory-saving backward, and an "
+      "agent's whole episode as one operation where the network allows it (auto: where it "
+      "applies; step: fused steps only; off: generic tensor ops, the reference)");
     v("in_place_traces", in_place_traces,
       "plastic_recurrent: fused steps update the Hebbian and eligibility traces in their own "
       "storage (half the memory traffic; neuromod's loops never keep an earlier step's traces)");

@@ -87,7 +87,9 @@
 
 #include "neuromod/config/enum_names.h"
 #include "neuromod/functional/activation.h"
+#include "neuromod/functional/plastic_episode.h"
 #include "neuromod/layers/modulated_layer.h"
+#include "neuromod/modulation/plasticity_drive.h"
 
 namespace neuromod {
 
@@ -146,17 +148,22 @@ inline const config::EnumNames<WeightInit>& enum_names(WeightInit) {
   return names;
 }
 
-/// Whether a step runs as the fused operation of functional/fused_plastic.h.
+/// Whether a step runs as the fused operation of functional/fused_plastic.h, and whether an
+/// agent's training episode may run as one functional/plastic_episode.h operation (see
+/// models/episode_replay.h).
 enum class FusedMode {
-  automatic,  ///< fused when the step's tensors allow it, else the generic ops ("auto")
-  on,         ///< always fused; a step the fused operation cannot take throws
+  automatic,  ///< the episode operation or the fused step where they apply, else generic ops
+  step,       ///< the fused step where it applies, never the episode operation
+  on,         ///< like automatic, but a step the fused operation cannot take throws
   off,        ///< always the generic ops (the reference)
 };
 
 /// Names of the fused modes.
 inline const config::EnumNames<FusedMode>& enum_names(FusedMode) {
   static const config::EnumNames<FusedMode> names{
-      {FusedMode::automatic, "auto", "the fused step kernel where it applies, else generic ops"},
+      {FusedMode::automatic, "auto",
+       "the whole-episode operation or the fused step kernel where they apply, else generic ops"},
+      {FusedMode::step, "step", "the fused step kernel where it applies, no episode operation"},
       {FusedMode::on, "on", "always the fused step kernel (an error where it does not apply)"},
       {FusedMode::off, "off", "always generic tensor ops (the reference)"}};
   return names;
@@ -230,6 +237,21 @@ class PlasticRecurrentImpl : public torch::nn::Cloneable<PlasticRecurrentImpl>,
   /// \returns        h_t (B, N) and the new state.
   LayerStep step(const torch::Tensor& input, const LayerState& state,
                  const UnitEffects& effects) override;
+
+  /// Why `episode` cannot take this layer (its rule, activation, fused mode or effects: the only
+  /// effect it takes is a plasticity drive, `modulated`), or "" when it can.
+  std::string episode_unsupported(bool modulated) const;
+
+  /// The layer over a whole episode from `initial_state`, as one functional::plastic_episode
+  /// operation on the episode `played` step by step: the same outputs as the steps (a copy of
+  /// played.hidden), differentiable in the inputs and parameters. `inputs` (T, B, N_in);
+  /// `drive`: the plasticity effect's nucleus, base and slope (no nucleus: no modulator).
+  /// Returns H (T, B, N).
+  torch::Tensor episode(const torch::Tensor& inputs, const SelfPlasticityDrive& drive,
+                        const functional::PlayedEpisode& played);
+
+  /// The trace update `episode` runs (with or without a modulator).
+  functional::FusedUpdate episode_update(bool modulated) const;
 
   /// `step`, LibTorch style.
   LayerStep forward(const torch::Tensor& input, const LayerState& state,

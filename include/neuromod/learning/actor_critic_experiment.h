@@ -79,6 +79,7 @@
 
 #include "neuromod/learning/experiment.h"
 #include "neuromod/learning/learning_options.h"
+#include "neuromod/models/episode_replay.h"
 #include "neuromod/models/modulated_network.h"
 #include "neuromod/tasks/environment.h"
 
@@ -159,6 +160,9 @@ class ActorCriticExperiment : public Experiment {
   void load(torch::serialize::InputArchive& archive) override;
 
   ModulatedNetwork& model() { return model_; }
+  /// Why training episodes run step by step with the graph, or "" when they are replayed as one
+  /// operation (models/episode_replay.h).
+  const std::string& episode_replay_unsupported() const { return replay_unsupported_; }
   const ActorCriticOptions& options() const { return options_; }
 
  private:
@@ -173,9 +177,10 @@ class ActorCriticExperiment : public Experiment {
   };
 
   /// Runs B episodes from the environment's reset, drawing from the two generators; records
-  /// every time step as training step `record_step` when it is > 0.
+  /// every time step as training step `record_step` when it is > 0; tells `replay` each step.
   Episodes run_episodes(int64_t training_step, std::mt19937_64& environment_rng,
-                        std::mt19937_64& action_rng, int64_t record_step = 0);
+                        std::mt19937_64& action_rng, int64_t record_step = 0,
+                        EpisodeReplay* replay = nullptr);
 
   std::unique_ptr<Environment> environment_;
   ModulatedNetwork model_;
@@ -189,6 +194,7 @@ class ActorCriticExperiment : public Experiment {
   std::optional<double> last_loss_;  // for loss_change sources
   bool reads_td_error_ = false;      // some modulator's source is `rpe`
   bool reads_prediction_ = false;    // some modulator's source is `uncertainty`
+  std::string replay_unsupported_;   // "" when training episodes are replayed
   int64_t steps_done_ = 0;           // the training clock evaluations run at
 };
 

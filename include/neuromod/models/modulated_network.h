@@ -92,6 +92,10 @@ class ModulatedNetworkImpl : public torch::nn::Cloneable<ModulatedNetworkImpl> {
   std::vector<torch::Tensor> layer_parameters(const std::string& layer);
 
   const std::vector<LayerOptions>& layers() const { return layers_; }
+  /// The module of layer `i` (in config order).
+  ModulatedLayer& layer_module(std::size_t i) { return *modules_.at(i); }
+  /// Index of the layer that layer `i` reads, or layers().size() for the task input.
+  std::size_t source_index(std::size_t i) const;
   ModulatorySystem& modulation() { return system_; }
 
   void pretty_print(std::ostream& stream) const override;

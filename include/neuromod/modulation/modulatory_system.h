@@ -30,6 +30,7 @@
 
 #include "neuromod/modulation/effect_target.h"
 #include "neuromod/modulation/modulation_options.h"
+#include "neuromod/modulation/plasticity_drive.h"
 #include "neuromod/modulation/population.h"
 #include "neuromod/modulation/receptor.h"
 #include "neuromod/modulation/source.h"
@@ -128,6 +129,14 @@ class ModulatorySystemImpl : public torch::nn::Cloneable<ModulatorySystemImpl> {
   double baseline(const std::string& modulator, int64_t training_step) const;
 
   const ModulationOptions& options() const { return options_; }
+
+  /// The plasticity drive of `layer` when the system is no more than that (see
+  /// SelfPlasticityDrive), else "" untouched and the reason returned: one modulator (or none) of
+  /// global space, instantaneous (tau = dt, baseline 0, no brain states), a `learned` source
+  /// reading only `layer` without hidden units, its release inside the range, no interactions,
+  /// and one projection to every synapse of `layer` (plasticity, uniform, no delay) through a
+  /// linear receptor. `drive` is differentiable in the source's and the receptor's parameters.
+  std::string self_plasticity_drive(const std::string& layer, SelfPlasticityDrive& drive);
 
   /// Whether any modulator releases in `phase`.
   bool has_phase(ReleasePhase phase) const;
