@@ -324,7 +324,6 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
 
   // The segment's input traces (slot k: step start + k), the trace gradients, dL/dh of every
   // step (what reaches h_t from the heads and from the steps after t) and rows.
-  std::fill(workspace, workspace + backward_workspace(steps, n, stride), T(0));
   T* seg_p = workspace;
   T* seg_e = seg_p + stride * square;
   T* grad_p = seg_e + stride * square;
@@ -340,32 +339,41 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
   T* sink = grad_r + n;  // dL/dh_{−1}
   T* scratch = sink + n;
   T* forward_scratch = scratch + fk::backward_scratch(n);
+  // Zeros where they are read before being written (the segment buffers and dL/dh are written
+  // first).
+  std::fill(grad_p, grad_h, T(0));
+  std::fill(zero, workspace + backward_workspace(steps, n, stride), T(0));
   for (int64_t j = 0; j < n; ++j) r_row[j] = e.rate[j];
   for (int64_t t = 0; t < steps; ++t) {
     std::copy(grad_hidden + (t * batch + b) * n, grad_hidden + (t * batch + b + 1) * n,
               grad_h + t * n);
   }
   const auto row_or_zero = [&](int64_t t) { return t < 0 ? zero : hidden_row(t); };
-  const auto plastic_at = [&](int64_t slot) {
-    return e.writes_p ? seg_p + slot * square : zero_square;
-  };
-
   const int64_t segments = (steps + stride - 1) / stride;
   for (int64_t segment = segments - 1; segment >= 0; --segment) {
     const int64_t start = segment * stride;
     const int64_t end = std::min(steps, start + stride);
-    // The input traces of steps start … end − 1, recomputed from the snapshot.
+    // The input traces of steps start … end − 1: the snapshot itself for the first, recomputed
+    // from it into the segment buffer for the others (slot k − 1 for step start + k).
     const int64_t slot = segment * batch + b;
-    if (snap_p) std::copy(snap_p + slot * square, snap_p + (slot + 1) * square, seg_p);
-    if (snap_e) std::copy(snap_e + slot * square, snap_e + (slot + 1) * square, seg_e);
+    const T* snapshot_p = snap_p ? snap_p + slot * square : zero_square;
+    const T* snapshot_e = snap_e ? snap_e + slot * square : zero_square;
+    const auto plastic_at = [&](int64_t k) -> const T* {
+      if (!e.writes_p) return zero_square;
+      return k == 0 ? snapshot_p : seg_p + (k - 1) * square;
+    };
+    const auto eligibility_at = [&](int64_t k) -> const T* {
+      if (!e.has_e) return zero_square;
+      return k == 0 ? snapshot_e : seg_e + (k - 1) * square;
+    };
     for (int64_t t = start; t + 1 < end; ++t) {
       const int64_t k = t - start;
       e.modulation_row(levels[t * batch + b], m_row);
       fk::ForwardSample<T> s = e.forward_common;
       s.plastic = plastic_at(k);
-      s.eligibility = seg_e + k * square;
-      s.plastic_out = e.writes_p ? seg_p + (k + 1) * square : nullptr;
-      s.eligibility_out = seg_e + (k + 1) * square;
+      s.eligibility = eligibility_at(k);
+      s.plastic_out = e.writes_p ? seg_p + k * square : nullptr;
+      s.eligibility_out = e.has_e ? seg_e + k * square : nullptr;
       s.h_before = row_or_zero(t - 2);
       s.h_last = row_or_zero(t - 1);
       s.modulation = m_row;
@@ -385,7 +393,7 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
       e.modulation_row(level, m_row);
       fk::BackwardSample<T> s = e.backward_common;
       s.plastic = plastic_at(k);
-      s.eligibility = seg_e + k * square;
+      s.eligibility = eligibility_at(k);
       s.grad_plastic_out = grad_p;
       s.grad_plastic = grad_p;
       s.grad_eligibility_out = grad_e;
