@@ -5,7 +5,7 @@
 // (episode 200, batch 30, hidden 100) and cue–reward's (120, 30, 200) sizes, float. Prints the
 // median milliseconds of each and the peak of the traces kept for backward.
 //
-// Run: build/bench/bench_plastic_episode [--repeats K]   (one thread)
+// Run: build/bench/bench_plastic_episode [--repeats K] [--stride S]   (one thread)
 
 #include <torch/torch.h>
 
@@ -52,6 +52,8 @@ Operands make_operands(const Size& size) {
   return o;
 }
 
+int64_t episode_stride = 0;  // --stride: steps between snapshots (0: the operation's choice)
+
 // The episode, one operation.
 torch::Tensor run_episode(const Operands& o) {
   nf::PlasticEpisodeInputs in;
@@ -63,7 +65,8 @@ torch::Tensor run_episode(const Operands& o) {
   in.modulation_slope = o.slope;
   in.nucleus_weight = o.nucleus_weight;
   in.nucleus_bias = o.nucleus_bias;
-  return nf::plastic_episode(in, nf::PlasticEpisodeOptions(nf::FusedUpdate::retroactive));
+  return nf::plastic_episode(
+      in, nf::PlasticEpisodeOptions(nf::FusedUpdate::retroactive).stride(episode_stride));
 }
 
 // The same episode step by step: the fused step, the nucleus and the receptor as tensor ops.
@@ -147,6 +150,7 @@ int main(int argc, char** argv) {
   int repeats = 5;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::string(argv[i]) == "--repeats") repeats = std::max(1, std::stoi(argv[i + 1]));
+    if (std::string(argv[i]) == "--stride") episode_stride = std::max(0, std::stoi(argv[i + 1]));
   }
   torch::set_num_threads(1);
   measure({"maze", 200, 30, 100}, repeats);

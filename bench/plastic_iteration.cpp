@@ -1,8 +1,10 @@
-// What one A2C training iteration of Backpropamine's experiments costs, with the fused
-// plastic-recurrent step and with the generic ops (issue 4, "Speed"): milliseconds per iteration
-// (environment, forward, backward and optimiser; median), an analytic FLOP count, GFLOP/s, the
-// iteration's peak memory, and where the time goes (the plastic layer alone, the network's
-// forward without gradients, the environment alone).
+// What one A2C training iteration of Backpropamine's experiments costs on each path of the
+// plastic-recurrent layer (issue 4, "Speed"): the episode replayed as one operation (fused: auto,
+// models/episode_replay.h), fused steps with the graph (fused: step) and the generic ops (fused:
+// off): milliseconds per iteration (environment, forward, backward and optimiser; median), an
+// analytic FLOP count, GFLOP/s, the iteration's peak memory and trace tape, and two parts of the
+// time (the network's forward without gradients, i.e. an episode's play, and the environment
+// alone). bench_plastic_episode times the recurrent core alone.
 //
 // Run from the checkout: build/bench/bench_plastic_iteration [--threads N] [--repeats K]
 //   [--case maze|cue-reward] [--fused-only] [--ops]
@@ -51,7 +53,6 @@ struct Case {
 // What a child process measures and sends back.
 struct Figures {
   double iteration_ms = 0;    // median train_step
-  double layer_ms = 0;        // the plastic layer alone, forward + backward of an episode
   double forward_ms = 0;      // evaluate(): environment + network forward, no gradients
   double environment_ms = 0;  // reset + episode_length steps with random actions
   double peak_mib = 0;        // ru_maxrss after the iterations − before the first
@@ -86,11 +87,11 @@ std::filesystem::path config_path(const std::string& file) {
                            "; run from the checkout's root");
 }
 
-RunConfig load(const std::string& file, int threads, bool fused) {
+RunConfig load(const std::string& file, int threads, FusedMode fused) {
   RunConfig config = load_run_config(config::Document::load_file(config_path(file)));
   config.threads = threads;
   config.learning.burn_in = 0;  // every iteration trains
-  for (auto& layer : config.layers) layer.fused = fused ? FusedMode::automatic : FusedMode::off;
+  for (auto& layer : config.layers) layer.fused = fused;
   return config;
 }
 
@@ -106,51 +107,7 @@ double iteration_flops(int64_t batch, int64_t steps, int64_t units, int64_t inpu
   return 3 * forward * static_cast<double>(batch * steps);
 }
 
-// The plastic layer of `config` alone over one episode, fed random inputs and a learned
-// modulator M = fan_out(tanh(h v)) as Backpropamine computes it; forward + backward.
-double layer_episode_ms(const RunConfig& config, int64_t batch, int64_t steps, int64_t inputs,
-                        int repeats) {
-  const LayerOptions& options = config.layers.front();
-  PlasticRecurrent layer(PlasticRecurrentOptions(inputs, options.size)
-                             .plasticity(options.plasticity)
-                             .alpha(options.alpha)
-                             .clip(options.clip)
-                             .eta_init(options.eta)
-                             .fused(options.fused)
-                             .in_place_traces(options.in_place_traces));
-  const int64_t n = options.size;
-  auto v = torch::randn({n}, torch::requires_grad());
-  auto f = torch::randn({n}, torch::requires_grad());
-  auto g = torch::zeros({n}, torch::requires_grad());
-  const auto xs = torch::randn({steps, batch, inputs});
-  const auto once = [&] {
-    auto state = layer->initial_state(batch);
-    torch::Tensor h, loss = torch::zeros({});
-    for (int64_t t = 0; t < steps; ++t) {
-      UnitEffects effects;
-      if (h.defined()) {
-        effects[{Compartment::synapse, functional::EffectKind::plasticity}] =
-            functional::fan_out(torch::tanh(h.matmul(v)), f, g);
-      }
-      auto step = layer->step(xs[t], state, effects);
-      state = std::move(step.state);
-      h = step.output;
-      loss = loss + h.sum();
-    }
-    layer->zero_grad();
-    loss.backward();
-  };
-  once();
-  std::vector<double> times;
-  for (int i = 0; i < repeats; ++i) {
-    const auto start = Clock::now();
-    once();
-    times.push_back(now_ms(start));
-  }
-  return median(times);
-}
-
-Figures measure(const Case& experiment, int threads, bool fused, int repeats) {
+Figures measure(const Case& experiment, int threads, FusedMode fused, int repeats) {
   Figures figures;
   const RunConfig config = load(experiment.config, threads, fused);
   const NetworkShape shape = task_shape(config.task);
@@ -202,8 +159,6 @@ Figures measure(const Case& experiment, int threads, bool fused, int repeats) {
     env_times.push_back(now_ms(start));
   }
   figures.environment_ms = median(env_times);
-  figures.layer_ms = layer_episode_ms(config, figures.batch, figures.steps, figures.inputs,
-                                      std::max(2, repeats / 2));
   return figures;
 }
 
@@ -246,7 +201,7 @@ void census_op_end(const at::RecordFunction& function, at::ObserverContext* cont
 }
 
 void print_op_census(const Case& experiment, int threads) {
-  const RunConfig config = load(experiment.config, threads, true);
+  const RunConfig config = load(experiment.config, threads, FusedMode::automatic);
   auto run = make_experiment(config);
   run->train_step(1);  // warm-up, uncounted
   OpCensus census;
@@ -343,34 +298,37 @@ int main(int argc, char** argv) {
       "iterations (generic path: %d) after a warm-up\n\n",
       threads, functional::fused_instruction_set().c_str(), repeats, std::max(1, repeats / 2));
   for (const auto& experiment : experiments) {
-    const Figures fused = in_child([&] { return measure(experiment, threads, true, repeats); });
+    const Figures episode =
+        in_child([&] { return measure(experiment, threads, FusedMode::automatic, repeats); });
+    const Figures steps =
+        in_child([&] { return measure(experiment, threads, FusedMode::step, repeats); });
     const Figures generic = with_generic ? in_child([&] {
-      return measure(experiment, threads, false, std::max(1, repeats / 2));
+      return measure(experiment, threads, FusedMode::off, std::max(1, repeats / 2));
     })
                                          : Figures{};
     std::printf("%s: batch %lld, episode %lld, hidden %lld, inputs %lld; %.2f GFLOP/iteration\n",
-                experiment.name.c_str(), static_cast<long long>(fused.batch),
-                static_cast<long long>(fused.steps), static_cast<long long>(fused.units),
-                static_cast<long long>(fused.inputs), fused.flops * 1e-9);
-    std::printf("  %-8s %10s %9s %12s %12s %12s %10s %10s\n", "path", "ms/iter", "GFLOP/s",
-                "layer f+b ms", "no-grad fwd", "environment", "peak MiB", "tape MiB");
-    for (const auto* figures : {&fused, &generic}) {
+                experiment.name.c_str(), static_cast<long long>(episode.batch),
+                static_cast<long long>(episode.steps), static_cast<long long>(episode.units),
+                static_cast<long long>(episode.inputs), episode.flops * 1e-9);
+    std::printf("  %-22s %10s %9s %12s %12s %10s %10s\n", "path", "ms/iter", "GFLOP/s",
+                "no-grad fwd", "environment", "peak MiB", "tape MiB");
+    const std::pair<const char*, const Figures*> rows[] = {{"episode (fused: auto)", &episode},
+                                                           {"steps (fused: step)", &steps},
+                                                           {"generic (fused: off)", &generic}};
+    for (const auto& [name, figures] : rows) {
       if (figures == &generic && !with_generic) continue;
-      std::printf("  %-8s %10.1f %9.2f %12.1f %12.1f %12.1f %10.1f %10.1f\n",
-                  figures == &fused ? "fused" : "generic", figures->iteration_ms,
-                  figures->flops / (figures->iteration_ms * 1e6), figures->layer_ms,
-                  figures->forward_ms, figures->environment_ms, figures->peak_mib,
-                  figures->tape_peak_mib);
+      std::printf("  %-22s %10.1f %9.2f %12.1f %12.1f %10.1f %10.1f\n", name, figures->iteration_ms,
+                  figures->flops / (figures->iteration_ms * 1e6), figures->forward_ms,
+                  figures->environment_ms, figures->peak_mib, figures->tape_peak_mib);
     }
-    if (!with_generic) {
-      std::printf("  traces of every step would be %.1f MiB\n\n", fused.traces_mib);
-      continue;
+    std::printf("  speed-up of the episode path: %.2fx over fused steps",
+                steps.iteration_ms / episode.iteration_ms);
+    if (with_generic) {
+      std::printf(", %.1fx over the generic ops; peak memory episode/generic %.2f",
+                  generic.iteration_ms / episode.iteration_ms,
+                  episode.peak_mib / std::max(generic.peak_mib, 1e-9));
     }
-    std::printf(
-        "  speed-up %.1fx (iteration), %.1fx (layer); peak memory fused/generic %.2f; traces of "
-        "every step would be %.1f MiB\n\n",
-        generic.iteration_ms / fused.iteration_ms, generic.layer_ms / fused.layer_ms,
-        fused.peak_mib / std::max(generic.peak_mib, 1e-9), fused.traces_mib);
+    std::printf("; traces of every step would be %.1f MiB\n\n", episode.traces_mib);
   }
   return 0;
 }
