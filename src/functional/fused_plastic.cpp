@@ -18,6 +18,7 @@
 #include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
+#include "functional/fused_update.h"
 #include "functional/trace_buffers.h"
 #include "neuromod/functional/hebbian.h"
 
@@ -29,44 +30,13 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-fk::Update kernel_update(FusedUpdate update) {
-  switch (update) {
-    case FusedUpdate::frozen:
-      return fk::Update::frozen;
-    case FusedUpdate::clipped_hebb:
-      return fk::Update::clipped_hebb;
-    case FusedUpdate::decaying_hebb:
-      return fk::Update::decaying_hebb;
-    case FusedUpdate::retroactive:
-      return fk::Update::retroactive;
-    case FusedUpdate::eligibility_only:
-      return fk::Update::eligibility_only;
-  }
-  throw std::logic_error("unknown fused update");
-}
-
-fk::AlphaShape alpha_shape(const Tensor& alpha) {
-  return alpha.dim() == 2   ? fk::AlphaShape::per_connection
-         : alpha.dim() == 1 ? fk::AlphaShape::per_neuron
-                            : fk::AlphaShape::scalar;
-}
-
-bool reads_modulation(FusedUpdate update) {
-  return update == FusedUpdate::clipped_hebb || update == FusedUpdate::retroactive;
-}
-bool reads_rate(FusedUpdate update) {
-  return update == FusedUpdate::decaying_hebb || update == FusedUpdate::retroactive ||
-         update == FusedUpdate::eligibility_only;
-}
-bool reads_clip(FusedUpdate update) {
-  return update == FusedUpdate::clipped_hebb || update == FusedUpdate::retroactive;
-}
-bool has_eligibility(FusedUpdate update) {
-  return fk::has_eligibility(kernel_update(update));
-}
-bool writes_plastic(FusedUpdate update) {
-  return fk::writes_plastic(kernel_update(update));
-}
+using detail::alpha_shape;
+using detail::has_eligibility;
+using detail::kernel_update;
+using detail::reads_clip;
+using detail::reads_modulation;
+using detail::reads_rate;
+using detail::writes_plastic;
 
 using detail::count_tape_bytes;
 using detail::TraceBuffers;

@@ -14,6 +14,7 @@
 #include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
+#include "functional/fused_update.h"
 #include "functional/trace_buffers.h"
 
 namespace neuromod::functional {
@@ -24,29 +25,10 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-fk::Update kernel_update(FusedUpdate update) {
-  switch (update) {
-    case FusedUpdate::frozen:
-      return fk::Update::frozen;
-    case FusedUpdate::clipped_hebb:
-      return fk::Update::clipped_hebb;
-    case FusedUpdate::decaying_hebb:
-      return fk::Update::decaying_hebb;
-    case FusedUpdate::retroactive:
-      return fk::Update::retroactive;
-    case FusedUpdate::eligibility_only:
-      return fk::Update::eligibility_only;
-  }
-  throw std::logic_error("unknown fused update");
-}
-
-bool reads_modulation(FusedUpdate update) {
-  return update == FusedUpdate::clipped_hebb || update == FusedUpdate::retroactive;
-}
-bool reads_rate(FusedUpdate update) {
-  return update == FusedUpdate::decaying_hebb || update == FusedUpdate::retroactive ||
-         update == FusedUpdate::eligibility_only;
-}
+using detail::alpha_shape;
+using detail::kernel_update;
+using detail::reads_modulation;
+using detail::reads_rate;
 
 // The activations whose derivative backward can take from the output alone.
 bool derivative_from_output(Activation activation) {
@@ -81,12 +63,6 @@ T slope_at_output(T h, Activation activation) {
     default:
       return T(1);
   }
-}
-
-fk::AlphaShape alpha_shape(const Tensor& alpha) {
-  return alpha.dim() == 2   ? fk::AlphaShape::per_connection
-         : alpha.dim() == 1 ? fk::AlphaShape::per_neuron
-                            : fk::AlphaShape::scalar;
 }
 
 // A () or (N) operand, read as N values.
@@ -215,6 +191,26 @@ struct EpisodeView {
     return activate_value(sum, config.nucleus);
   }
 
+  // One sample's trace update of one step (fk::ForwardSample), with the plastic input into
+  // `recurrent` unless it is null; in place when the outputs are the inputs.
+  void update_traces(const T* plastic, const T* eligibility, T* plastic_out, T* eligibility_out,
+                     const T* h_before, const T* h_last, const T* modulation, const T* rate_row,
+                     T* recurrent, T* scratch) const {
+    fk::ForwardSample<T> s = forward_common;
+    s.plastic = plastic;
+    s.eligibility = eligibility;
+    s.plastic_out = plastic_out;
+    s.eligibility_out = eligibility_out;
+    s.in_place = plastic_out == plastic;
+    s.h_before = h_before;
+    s.h_last = h_last;
+    s.modulation = modulation;
+    s.rate = rate_row;
+    s.recurrent = recurrent;
+    s.scratch = scratch;
+    fk::forward_sample(s);
+  }
+
   void modulation_row(T level_value, T* out) const {
     for (int64_t j = 0; j < n; ++j) out[j] = base[j] + slope[j] * level_value;
   }
@@ -254,19 +250,8 @@ void forward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* drive, 
     const T level = e.level(t == 0 ? nullptr : last);
     levels[t * batch + b] = level;
     e.modulation_row(level, m_row);
-    fk::ForwardSample<T> s = e.forward_common;
-    s.plastic = plastic;
-    s.eligibility = eligibility;
-    s.plastic_out = plastic;
-    s.eligibility_out = eligibility;
-    s.in_place = true;
-    s.h_before = before;
-    s.h_last = last;
-    s.modulation = m_row;
-    s.rate = r_row;
-    s.recurrent = recurrent;
-    s.scratch = scratch;
-    fk::forward_sample(s);
+    e.update_traces(plastic, eligibility, plastic, eligibility, before, last, m_row, r_row,
+                    recurrent, scratch);
     T* h = hidden + (t * batch + b) * n;
     const T* d = drive + (t * batch + b) * n;
     for (int64_t j = 0; j < n; ++j) h[j] = d[j] + recurrent[j];
@@ -369,17 +354,9 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
     for (int64_t t = start; t + 1 < end; ++t) {
       const int64_t k = t - start;
       e.modulation_row(levels[t * batch + b], m_row);
-      fk::ForwardSample<T> s = e.forward_common;
-      s.plastic = plastic_at(k);
-      s.eligibility = eligibility_at(k);
-      s.plastic_out = e.writes_p ? seg_p + k * square : nullptr;
-      s.eligibility_out = e.has_e ? seg_e + k * square : nullptr;
-      s.h_before = row_or_zero(t - 2);
-      s.h_last = row_or_zero(t - 1);
-      s.modulation = m_row;
-      s.rate = r_row;
-      s.scratch = forward_scratch;
-      fk::forward_sample(s);
+      e.update_traces(plastic_at(k), eligibility_at(k), e.writes_p ? seg_p + k * square : nullptr,
+                      e.has_e ? seg_e + k * square : nullptr, row_or_zero(t - 2),
+                      row_or_zero(t - 1), m_row, r_row, nullptr, forward_scratch);
     }
     for (int64_t t = end - 1; t >= start; --t) {
       const int64_t k = t - start;
