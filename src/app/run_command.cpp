@@ -112,6 +112,7 @@ int run_command(const RunRequest& request) {
   log.info(resuming
                ? fmt::format("resuming {} from step {}", run.path().string(), prepared.start.step)
                : fmt::format("run {}", run.path().string()));
+  for (const auto& note : prepared.experiment->notes()) log.info(note);
 
   TrainerSettings settings;
   settings.steps = config.learning.steps;

@@ -169,6 +169,15 @@ ActorCriticExperiment::ActorCriticExperiment(std::unique_ptr<Environment> enviro
   optimizer_ = make_optimizer(learning_, std::move(grouped.groups));
 }
 
+std::vector<std::string> ActorCriticExperiment::notes() const {
+  if (replay_unsupported_.empty()) {
+    return {
+        "training episodes: played without a graph, then replayed as one operation "
+        "(fused: auto; fused: step keeps a graph per step)"};
+  }
+  return {"training episodes: a graph per step (no episode replay: " + replay_unsupported_ + ")"};
+}
+
 std::vector<std::string> ActorCriticExperiment::metric_names() const {
   return {"loss", "reward", "test_reward"};
 }

@@ -134,6 +134,12 @@ TEST(ActorCriticExperiment, ReplayedEpisodesTrainAsTheStepByStepGraph) {
   auto stepped = tiny_experiment(1, 3, tiny_options(), step_by_step_agent());
   ASSERT_EQ(replayed.episode_replay_unsupported(), "");
   EXPECT_NE(stepped.episode_replay_unsupported().find("fused is step"), std::string::npos);
+  // The run log says which path training takes.
+  ASSERT_EQ(replayed.notes().size(), 1u);
+  EXPECT_NE(replayed.notes()[0].find("replayed as one operation"), std::string::npos);
+  ASSERT_EQ(stepped.notes().size(), 1u);
+  EXPECT_NE(stepped.notes()[0].find("no episode replay: layer rnn: fused is step"),
+            std::string::npos);
   for (int64_t step = 1; step <= 3; ++step) {
     const auto a = replayed.train_step(step);
     const auto b = stepped.train_step(step);

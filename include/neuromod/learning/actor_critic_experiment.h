@@ -148,6 +148,8 @@ class ActorCriticExperiment : public Experiment {
   /// evaluations.
   std::string key_metric() const override { return "reward"; }
   std::string loss_metric() const override { return "loss"; }
+  /// Whether training episodes are replayed as one operation, or why not.
+  std::vector<std::string> notes() const override;
   /// One batch of full episodes, then (after burn-in) one optimiser step.
   MetricValues train_step(int64_t step) override;
   /// One batch of episodes sampled like training, without gradients or updates, at the

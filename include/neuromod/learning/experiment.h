@@ -31,6 +31,10 @@ class Experiment {
   /// The training metric whose non-finite value means the run diverged (e.g. "loss").
   virtual std::string loss_metric() const = 0;
 
+  /// Lines for the run's log before training starts: how this experiment will run where a
+  /// user would want to know (e.g. which path a plastic layer's training takes, and why).
+  virtual std::vector<std::string> notes() const { return {}; }
+
   /// Runs optimiser step `step` (1-based); returns this step's training metrics.
   virtual MetricValues train_step(int64_t step) = 0;
 
