@@ -202,7 +202,9 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
   const int64_t alpha_size = t.alpha.numel();
   std::mutex alpha_mutex;
   // One chunk (one thread, or already inside a parallel region): the α gradient is summed
-  // straight into its tensor; otherwise each chunk sums its own, then adds it under the lock.
+  // straight into its tensor; otherwise each chunk sums its own, and the chunks' sums are added
+  // in the order of their samples (whichever thread ends first: the same gradient every run).
+  std::map<int64_t, std::vector<T>> chunk_sums;
   const bool one_chunk = at::get_num_threads() == 1 || at::in_parallel_region();
   at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
     std::vector<T> scratch(static_cast<size_t>(fk::backward_scratch(n) + 4 * n));
@@ -238,10 +240,14 @@ void backward_samples(FusedUpdate update, double clip, const BackwardTensors& t)
     }
     if (!grad_alpha.empty()) {
       std::lock_guard<std::mutex> lock(alpha_mutex);
-      T* total = t.grad_alpha.template data_ptr<T>();
-      for (int64_t k = 0; k < alpha_size; ++k) total[k] += grad_alpha[static_cast<size_t>(k)];
+      chunk_sums.emplace(begin, std::move(grad_alpha));
     }
   });
+  if (chunk_sums.empty()) return;
+  T* total = t.grad_alpha.template data_ptr<T>();
+  for (const auto& chunk : chunk_sums) {
+    for (int64_t k = 0; k < alpha_size; ++k) total[k] += chunk.second[static_cast<size_t>(k)];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <vector>
@@ -559,7 +560,9 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
           snapshots->eligibility().defined() ? snapshots->eligibility().data_ptr<T>() : nullptr;
       const T* gh = grad_hidden.data_ptr<T>();
       T* gz = grad_z.data_ptr<T>();
-      Accumulators<T> total(alpha.numel(), n);
+      // Each chunk of samples sums its own gradients; the chunks' sums are added in the order of
+      // their samples, so that a run gives the same gradients whichever thread ends first.
+      std::map<int64_t, Accumulators<T>> chunks;
       std::mutex mutex;
       at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
         Accumulators<T> sums(alpha.numel(), n);
@@ -569,8 +572,10 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
                                   workspace.data());
         }
         std::lock_guard<std::mutex> lock(mutex);
-        sums.add_to(total);
+        chunks.emplace(begin, std::move(sums));
       });
+      Accumulators<T> total(alpha.numel(), n);
+      for (const auto& chunk : chunks) chunk.second.add_to(total);
       const auto options = hidden.options();
       if (need(kAlpha)) set(kAlpha, from_vector(total.alpha, options).view(alpha.sizes()));
       if (need(kRate)) set(kRate, unit_gradient(rate, from_vector(total.rate, options)));

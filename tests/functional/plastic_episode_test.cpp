@@ -372,3 +372,21 @@ TEST(PlasticEpisode, APlayedEpisodeThatDoesNotFitIsRefused) {
   nf::PlayedEpisodeRecorder recorder(c.update, 3, 2, 5, torch::kDouble);
   EXPECT_THROW(recorder.finish(), c10::Error);  // no step recorded
 }
+
+TEST(PlasticEpisode, SeveralThreadsGiveTheSameGradientsEveryRun) {
+  // The chunks' gradient sums are added in sample order, not in the order the threads end.
+  torch::manual_seed(12);
+  const Case c{FusedUpdate::retroactive, 2, true, true};
+  const auto in = random_inputs(c, 9, 7, 6, torch::kFloat, true);
+  const auto options = nf::PlasticEpisodeOptions(c.update).clip(0.4);
+  const int threads = at::get_num_threads();
+  at::set_num_threads(3);
+  const auto first = outputs_and_gradients(nf::plastic_episode(in, options), leaves_of(in));
+  for (int run = 0; run < 5; ++run) {
+    const auto again = outputs_and_gradients(nf::plastic_episode(in, options), leaves_of(in));
+    for (std::size_t k = 0; k < first.size(); ++k) {
+      EXPECT_TRUE(torch::equal(first[k], again[k])) << "run " << run << ", output " << k;
+    }
+  }
+  at::set_num_threads(threads);
+}
