@@ -57,15 +57,11 @@ functional::PlayedEpisodeRecorder make_recorder(ModulatedNetworkImpl& model, int
                                                 int64_t batch) {
   const std::string why = EpisodeReplay::unsupported(model);
   if (!why.empty()) throw std::invalid_argument("EpisodeReplay: " + why);
-  SelfPlasticityDrive drive;
-  {
-    torch::NoGradGuard no_grad;
-    drive_of(model, drive);
-  }
+  // A supported network is modulated exactly when it has its one modulator.
+  const bool modulated = !model.modulation()->options().modulators.empty();
   PlasticRecurrentImpl* layer = plastic_layer(model);
-  return functional::PlayedEpisodeRecorder(layer->episode_update(drive.nucleus_weight.defined()),
-                                           steps, batch, layer->options.hidden_size(),
-                                           layer->w.scalar_type());
+  return functional::PlayedEpisodeRecorder(layer->episode_update(modulated), steps, batch,
+                                           layer->options.hidden_size(), layer->w.scalar_type());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "neuromod/functional/plastic_episode.h"
 
 #include <cmath>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,77 @@ std::string describe(const Case& c, int64_t stride) {
          std::to_string(stride);
 }
 
+/// What `play_reference_steps` shows its observer before step t: the traces at the step's input
+/// and the level its plasticity reads (undefined without a nucleus); after it: h_t.
+struct StepObserver {
+  std::function<void(int64_t, const torch::Tensor&, const torch::Tensor&, const torch::Tensor&)>
+      before;
+  std::function<void(int64_t, const torch::Tensor&)> after;
+};
+
+/// The episode played step by step by plastic_step_reference, without gradients; returns the
+/// traces after the last step.
+nf::PlasticStepOutputs play_reference_steps(const nf::PlasticEpisodeInputs& in,
+                                            const nf::PlasticEpisodeOptions& options,
+                                            const StepObserver& observer = {}) {
+  torch::NoGradGuard no_grad;
+  const int64_t steps = in.drive.size(0), batch = in.drive.size(1), n = in.drive.size(2);
+  const auto per_unit = [n](const torch::Tensor& x) {
+    return x.defined() && x.dim() == 1 ? x.view({1, n}) : x;
+  };
+  const auto like = in.drive.options();
+  nf::PlasticStepInputs step;
+  step.w = in.w;
+  step.alpha = in.alpha;
+  step.rate = per_unit(in.rate);
+  step.h_last = torch::zeros({batch, n}, like);
+  step.h_before = torch::zeros({batch, n}, like);
+  step.plastic = torch::zeros({batch, n, n}, like);
+  step.eligibility = torch::zeros({batch, n, n}, like);
+  torch::Tensor level = torch::zeros({batch, 1}, like);
+  const bool nucleus = in.nucleus_weight.defined();
+  nf::PlasticStepOutputs out;
+  for (int64_t t = 0; t < steps; ++t) {
+    if (observer.before) {
+      observer.before(t, step.plastic, step.eligibility, nucleus ? level : torch::Tensor());
+    }
+    if (in.modulation_base.defined()) {
+      step.modulation = per_unit(in.modulation_base);
+      if (nucleus) step.modulation = step.modulation + per_unit(in.modulation_slope) * level;
+    }
+    step.drive = in.drive[t];
+    out = nf::plastic_step_reference(step, nf::PlasticStepOptions(options.update())
+                                               .activation(options.activation())
+                                               .clip(options.clip()));
+    if (observer.after) observer.after(t, out.h);
+    step.h_before = step.h_last;
+    step.h_last = out.h;
+    step.plastic = out.plastic;
+    if (out.eligibility.defined()) step.eligibility = out.eligibility;
+    if (nucleus) {
+      level = nf::activate(torch::mv(out.h, in.nucleus_weight) + in.nucleus_bias,
+                           options.nucleus_activation())
+                  .unsqueeze(1);
+    }
+  }
+  return out;
+}
+
+/// The episode played step by step by the reference, recorded as a PlayedEpisode.
+nf::PlayedEpisode play_reference(const nf::PlasticEpisodeInputs& in,
+                                 const nf::PlasticEpisodeOptions& options) {
+  nf::PlayedEpisodeRecorder recorder(options.update(), in.drive.size(0), in.drive.size(1),
+                                     in.drive.size(2), in.drive.scalar_type());
+  StepObserver observer;
+  observer.before = [&](int64_t t, const torch::Tensor& plastic, const torch::Tensor& eligibility,
+                        const torch::Tensor& level) {
+    recorder.before_step(t, plastic, eligibility, level);
+  };
+  observer.after = [&](int64_t t, const torch::Tensor& h) { recorder.after_step(t, h); };
+  play_reference_steps(in, options, observer);
+  return recorder.finish();
+}
+
 }  // namespace
 
 TEST(PlasticEpisode, MatchesTheStepByStepReferenceForEveryUpdateAndShape) {
@@ -142,33 +214,8 @@ TEST(PlasticEpisode, ClampIsActiveInTheTestedEpisodes) {
   torch::manual_seed(3);
   const Case c{FusedUpdate::retroactive, 2, true, true};
   const auto in = random_inputs(c, 11, 3, 6, torch::kDouble, true);
-  nf::PlasticStepInputs step;
-  const auto options = nf::PlasticEpisodeOptions(c.update).clip(0.4);
-  // Replay the reference and look at its last traces.
-  auto traces = torch::zeros({3, 6, 6}, torch::kDouble);
-  auto eligibility = torch::zeros({3, 6, 6}, torch::kDouble);
-  auto h_last = torch::zeros({3, 6}, torch::kDouble);
-  auto h_before = torch::zeros({3, 6}, torch::kDouble);
-  auto level = torch::zeros({3, 1}, torch::kDouble);
-  torch::NoGradGuard no_grad;
-  for (int64_t t = 0; t < 11; ++t) {
-    step.drive = in.drive[t];
-    step.h_last = h_last;
-    step.h_before = h_before;
-    step.plastic = traces;
-    step.eligibility = eligibility;
-    step.modulation = in.modulation_base.view({1, 6}) + in.modulation_slope.view({1, 6}) * level;
-    step.rate = in.rate.view({1, 6});
-    step.w = in.w;
-    step.alpha = in.alpha;
-    const auto out =
-        nf::plastic_step_reference(step, nf::PlasticStepOptions(c.update).clip(options.clip()));
-    h_before = h_last;
-    h_last = out.h;
-    traces = out.plastic;
-    eligibility = out.eligibility;
-    level = torch::tanh(torch::mv(out.h, in.nucleus_weight) + in.nucleus_bias).unsqueeze(1);
-  }
+  const auto traces =
+      play_reference_steps(in, nf::PlasticEpisodeOptions(c.update).clip(0.4)).plastic;
   const double clamped = (traces.abs() >= 0.4 - 1e-12).to(torch::kDouble).mean().item<double>();
   EXPECT_GT(clamped, 0.2);
 }
@@ -291,53 +338,6 @@ TEST(PlasticEpisode, SaysWhatItCannotTake) {
             std::string::npos);
   EXPECT_THROW(nf::plastic_episode(bad, options), c10::Error);
 }
-
-namespace {
-
-/// The episode played step by step by the reference, recorded as a PlayedEpisode.
-nf::PlayedEpisode play_reference(const nf::PlasticEpisodeInputs& in,
-                                 const nf::PlasticEpisodeOptions& options) {
-  torch::NoGradGuard no_grad;
-  const int64_t steps = in.drive.size(0), batch = in.drive.size(1), n = in.drive.size(2);
-  nf::PlayedEpisodeRecorder recorder(options.update(), steps, batch, n, in.drive.scalar_type());
-  const auto per_unit = [n](const torch::Tensor& x) {
-    return x.defined() && x.dim() == 1 ? x.view({1, n}) : x;
-  };
-  nf::PlasticStepInputs step;
-  step.w = in.w;
-  step.alpha = in.alpha;
-  step.rate = per_unit(in.rate);
-  step.h_last = torch::zeros({batch, n}, torch::kDouble);
-  step.h_before = torch::zeros({batch, n}, torch::kDouble);
-  step.plastic = torch::zeros({batch, n, n}, torch::kDouble);
-  step.eligibility = torch::zeros({batch, n, n}, torch::kDouble);
-  torch::Tensor level = torch::zeros({batch, 1}, torch::kDouble);
-  const bool nucleus = in.nucleus_weight.defined();
-  for (int64_t t = 0; t < steps; ++t) {
-    recorder.before_step(t, step.plastic, step.eligibility, nucleus ? level : torch::Tensor());
-    if (in.modulation_base.defined()) {
-      step.modulation = per_unit(in.modulation_base);
-      if (nucleus) step.modulation = step.modulation + per_unit(in.modulation_slope) * level;
-    }
-    step.drive = in.drive[t];
-    const auto out = nf::plastic_step_reference(step, nf::PlasticStepOptions(options.update())
-                                                          .activation(options.activation())
-                                                          .clip(options.clip()));
-    recorder.after_step(t, out.h);
-    step.h_before = step.h_last;
-    step.h_last = out.h;
-    step.plastic = out.plastic;
-    if (out.eligibility.defined()) step.eligibility = out.eligibility;
-    if (nucleus) {
-      level = nf::activate(torch::mv(out.h, in.nucleus_weight) + in.nucleus_bias,
-                           options.nucleus_activation())
-                  .unsqueeze(1);
-    }
-  }
-  return recorder.finish();
-}
-
-}  // namespace
 
 TEST(PlasticEpisode, APlayedEpisodeGivesTheSameOutputsAndGradients) {
   torch::manual_seed(8);
