@@ -7,7 +7,7 @@
 // alone). bench_plastic_episode times the recurrent core alone.
 //
 // Run from the checkout: build/bench/bench_plastic_iteration [--threads N] [--repeats K]
-//   [--case maze|cue-reward] [--fused-only] [--ops]
+//   [--case maze|cue-reward] [--fused-only] [--episode-only] [--ops]
 // (threads: N, else OMP_NUM_THREADS, else 1). --ops instead prints the LibTorch operations one
 // fused training iteration dispatches, by name, with calls per episode step and time. Each
 // measurement runs in a child process of its own, so that the peak resident memory it reports
@@ -272,14 +272,16 @@ int main(int argc, char** argv) {
   if (const char* omp = std::getenv("OMP_NUM_THREADS")) threads = std::max(1, std::atoi(omp));
   int repeats = 5;
   bool with_generic = true;
+  bool with_steps = true;
   bool ops = false;
   std::string only;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--threads" && i + 1 < argc) threads = std::stoi(argv[i + 1]);
     if (flag == "--repeats" && i + 1 < argc) repeats = std::stoi(argv[i + 1]);
-    if (flag == "--case" && i + 1 < argc) only = argv[i + 1];  // "maze" or "cue-reward"
-    if (flag == "--fused-only") with_generic = false;          // skip the slow reference
+    if (flag == "--case" && i + 1 < argc) only = argv[i + 1];         // "maze" or "cue-reward"
+    if (flag == "--fused-only") with_generic = false;                 // skip the slow reference
+    if (flag == "--episode-only") with_generic = with_steps = false;  // A/B timing of one path
     if (flag == "--ops") ops = true;
   }
   std::vector<Case> experiments;
@@ -301,7 +303,9 @@ int main(int argc, char** argv) {
     const Figures episode =
         in_child([&] { return measure(experiment, threads, FusedMode::automatic, repeats); });
     const Figures steps =
-        in_child([&] { return measure(experiment, threads, FusedMode::step, repeats); });
+        with_steps
+            ? in_child([&] { return measure(experiment, threads, FusedMode::step, repeats); })
+            : Figures{};
     const Figures generic = with_generic ? in_child([&] {
       return measure(experiment, threads, FusedMode::off, std::max(1, repeats / 2));
     })
@@ -316,19 +320,22 @@ int main(int argc, char** argv) {
                                                            {"steps (fused: step)", &steps},
                                                            {"generic (fused: off)", &generic}};
     for (const auto& [name, figures] : rows) {
-      if (figures == &generic && !with_generic) continue;
+      if ((figures == &generic && !with_generic) || (figures == &steps && !with_steps)) continue;
       std::printf("  %-22s %10.1f %9.2f %12.1f %12.1f %10.1f %10.1f\n", name, figures->iteration_ms,
                   figures->flops / (figures->iteration_ms * 1e6), figures->forward_ms,
                   figures->environment_ms, figures->peak_mib, figures->tape_peak_mib);
     }
-    std::printf("  speed-up of the episode path: %.2fx over fused steps",
-                steps.iteration_ms / episode.iteration_ms);
-    if (with_generic) {
-      std::printf(", %.1fx over the generic ops; peak memory episode/generic %.2f",
-                  generic.iteration_ms / episode.iteration_ms,
-                  episode.peak_mib / std::max(generic.peak_mib, 1e-9));
+    if (with_steps) {
+      std::printf("  speed-up of the episode path: %.2fx over fused steps",
+                  steps.iteration_ms / episode.iteration_ms);
+      if (with_generic) {
+        std::printf(", %.1fx over the generic ops; peak memory episode/generic %.2f",
+                    generic.iteration_ms / episode.iteration_ms,
+                    episode.peak_mib / std::max(generic.peak_mib, 1e-9));
+      }
+      std::printf("\n");
     }
-    std::printf("; traces of every step would be %.1f MiB\n\n", episode.traces_mib);
+    std::printf("  traces of every step would be %.1f MiB\n\n", episode.traces_mib);
   }
   return 0;
 }
