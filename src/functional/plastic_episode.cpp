@@ -451,6 +451,19 @@ Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& 
                    const PlayedEpisode* played);
 }  // namespace
 
+PlasticEpisodeInputs map_inputs(const PlasticEpisodeInputs& inputs,
+                                const std::function<Tensor(const Tensor&)>& f) {
+  PlasticEpisodeInputs mapped;
+  for (Tensor PlasticEpisodeInputs::*member :
+       {&PlasticEpisodeInputs::drive, &PlasticEpisodeInputs::w, &PlasticEpisodeInputs::alpha,
+        &PlasticEpisodeInputs::rate, &PlasticEpisodeInputs::modulation_base,
+        &PlasticEpisodeInputs::modulation_slope, &PlasticEpisodeInputs::nucleus_weight,
+        &PlasticEpisodeInputs::nucleus_bias}) {
+    if ((inputs.*member).defined()) mapped.*member = f(inputs.*member);
+  }
+  return mapped;
+}
+
 std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
                                         const PlasticEpisodeOptions& options) {
   const auto update = options.update();

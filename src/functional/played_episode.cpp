@@ -36,10 +36,6 @@ PlayedEpisode empty_played_episode(FusedUpdate update, int64_t steps, int64_t ba
   return played;
 }
 
-Tensor detached_contiguous(const Tensor& x) {
-  return x.defined() ? x.detach().contiguous() : Tensor();
-}
-
 }  // namespace
 
 PlayedEpisodeRecorder::PlayedEpisodeRecorder(FusedUpdate update, int64_t steps, int64_t batch,
@@ -82,13 +78,8 @@ PlasticEpisodePlayer::PlasticEpisodePlayer(const PlasticEpisodeInputs& parameter
   TORCH_CHECK(parameters.w.defined() && parameters.w.dim() == 2,
               "PlasticEpisodePlayer: w must be (N, N)");
   n_ = parameters.w.size(0);
-  parameters_.w = detached_contiguous(parameters.w);
-  parameters_.alpha = detached_contiguous(parameters.alpha);
-  parameters_.rate = detached_contiguous(parameters.rate);
-  parameters_.modulation_base = detached_contiguous(parameters.modulation_base);
-  parameters_.modulation_slope = detached_contiguous(parameters.modulation_slope);
-  parameters_.nucleus_weight = detached_contiguous(parameters.nucleus_weight);
-  parameters_.nucleus_bias = detached_contiguous(parameters.nucleus_bias);
+  parameters_ = map_inputs(parameters, [](const Tensor& x) { return x.detach().contiguous(); });
+  parameters_.drive = Tensor();
   // The checks of the episode operation, on a drive of one step of this shape.
   PlasticEpisodeInputs probe = parameters_;
   probe.drive = torch::empty({1, batch, n_}, parameters_.w.options());

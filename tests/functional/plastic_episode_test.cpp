@@ -267,18 +267,8 @@ TEST(PlasticEpisode, FloatAgreesWithDouble) {
   const Case c{FusedUpdate::retroactive, 2, true, false};
   const auto in = random_inputs(c, 40, 4, 16, torch::kDouble, false);
   const auto options = nf::PlasticEpisodeOptions(c.update).clip(1.0);
-  nf::PlasticEpisodeInputs single;
-  const auto to_float = [](const torch::Tensor& x) {
-    return x.defined() ? x.detach().to(torch::kFloat).requires_grad_(true) : x;
-  };
-  single.drive = to_float(in.drive);
-  single.w = to_float(in.w);
-  single.alpha = to_float(in.alpha);
-  single.rate = to_float(in.rate);
-  single.modulation_base = to_float(in.modulation_base);
-  single.modulation_slope = to_float(in.modulation_slope);
-  single.nucleus_weight = to_float(in.nucleus_weight);
-  single.nucleus_bias = to_float(in.nucleus_bias);
+  const nf::PlasticEpisodeInputs single = nf::map_inputs(
+      in, [](const torch::Tensor& x) { return x.detach().to(torch::kFloat).requires_grad_(true); });
   const auto expected = outputs_and_gradients(nf::plastic_episode(in, options), leaves_of(in));
   auto actual = outputs_and_gradients(nf::plastic_episode(single, options), leaves_of(single));
   for (auto& x : actual) x = x.to(torch::kDouble);

@@ -29,6 +29,7 @@
 /// c_M (). Returns H, (T, B, N). Float32 and float64 on the CPU.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <torch/arg.h>
@@ -50,6 +51,11 @@ struct PlasticEpisodeInputs {
   torch::Tensor nucleus_weight;    ///< v_M, (N); undefined: no nucleus
   torch::Tensor nucleus_bias;      ///< c_M, (); with a nucleus
 };
+
+/// `inputs` with `f` applied to each defined tensor (undefined ones stay undefined).
+/// Example: `map_inputs(in, [](const torch::Tensor& x) { return x.to(torch::kFloat); })`
+PlasticEpisodeInputs map_inputs(const PlasticEpisodeInputs& inputs,
+                                const std::function<torch::Tensor(const torch::Tensor&)>& f);
 
 /// What an episode does besides its tensors.
 /// Example: `PlasticEpisodeOptions(FusedUpdate::retroactive).nucleus_activation(Activation::tanh)`
