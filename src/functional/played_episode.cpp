@@ -108,7 +108,7 @@ Tensor PlasticEpisodePlayer::step(const Tensor& drive) {
   // z_t = drive_t + h_{t−1} w for the whole batch in one product; each sample's traces then add
   // their plastic input; f on the whole batch at once (vectorised, where a loop per sample would
   // call the scalar tanh).
-  Tensor z = t == 0 ? drive.detach().clone()
+  Tensor z = t == 0 ? drive.detach().clone(at::MemoryFormat::Contiguous)
                     : torch::addmm(drive.detach(), played_.hidden[t - 1], parameters_.w);
   const detail::EpisodeConfig config{options_.update(), options_.activation(),
                                      options_.nucleus_activation(), options_.clip(),

@@ -459,3 +459,20 @@ TEST(PlasticEpisodePlayer, RefusesWhatDoesNotFit) {
   EXPECT_THROW(player.step(in.drive[0]), c10::Error);  // a fifth step
   EXPECT_NO_THROW(player.finish());
 }
+
+TEST(PlasticEpisodePlayer, TakesDrivesOfAnyLayout) {
+  // Each step's drive transposed in memory: the same episode as from contiguous drives.
+  torch::manual_seed(24);
+  const Case c{FusedUpdate::retroactive, 2, true, false};
+  const auto in = random_inputs(c, 5, 3, 4, torch::kDouble, false);
+  const auto options = nf::PlasticEpisodeOptions(c.update);
+  const auto expected = play_with_player(in, options);
+  torch::NoGradGuard no_grad;
+  nf::PlasticEpisodePlayer player(in, options, 5, 3);
+  for (int64_t t = 0; t < 5; ++t) {
+    const torch::Tensor transposed = in.drive[t].t().contiguous().t();
+    ASSERT_FALSE(transposed.is_contiguous());
+    player.step(transposed);
+  }
+  EXPECT_TRUE(torch::equal(player.finish().hidden, expected.hidden));
+}
