@@ -1,9 +1,7 @@
 // The recurrent core of Backpropamine's retroactive network alone (plastic layer plus the learned
 // nucleus that sets its plasticity; no heads, no environment, no optimiser): forward with the
-// graph and backward of one episode, as one `plastic_episode` operation (playing the episode
-// itself, sample by sample, or taking it played step by step by a PlasticEpisodePlayer, as an
-// agent's training does) and as the per-step fused step with the nucleus in tensor ops (how the
-// network ran before), at the maze's
+// graph and backward of one episode, as one `plastic_episode` operation and as the per-step
+// fused step with the nucleus in tensor ops (how the network ran before), at the maze's
 // (episode 200, batch 30, hidden 100) and cue–reward's (120, 30, 200) sizes, float. Prints the
 // median milliseconds of each and the peak of the traces kept for backward.
 //
@@ -56,11 +54,8 @@ Operands make_operands(const Size& size) {
 
 int64_t episode_stride = 0;  // --stride: steps between snapshots (0: the operation's choice)
 
-nf::PlasticEpisodeOptions episode_options() {
-  return nf::PlasticEpisodeOptions(nf::FusedUpdate::retroactive).stride(episode_stride);
-}
-
-nf::PlasticEpisodeInputs episode_inputs(const Operands& o) {
+// The episode, one operation.
+torch::Tensor run_episode(const Operands& o) {
   nf::PlasticEpisodeInputs in;
   in.drive = o.drive;
   in.w = o.w;
@@ -70,27 +65,8 @@ nf::PlasticEpisodeInputs episode_inputs(const Operands& o) {
   in.modulation_slope = o.slope;
   in.nucleus_weight = o.nucleus_weight;
   in.nucleus_bias = o.nucleus_bias;
-  return in;
-}
-
-// The episode, one operation.
-torch::Tensor run_episode(const Operands& o) {
-  return nf::plastic_episode(episode_inputs(o), episode_options());
-}
-
-// The episode played step by step without a graph, then taken by the operation (without
-// gradients: the play alone).
-torch::Tensor run_played(const Operands& o) {
-  const auto in = episode_inputs(o);
-  const auto options = episode_options().stride(0);  // a player keeps the operation's stride
-  nf::PlasticEpisodePlayer player(in, options, o.drive.size(0), o.drive.size(1));
-  {
-    torch::NoGradGuard no_grad;
-    for (int64_t t = 0; t < o.drive.size(0); ++t) player.step(o.drive[t]);
-  }
-  const nf::PlayedEpisode played = player.finish();
-  if (!torch::GradMode::is_enabled()) return played.hidden;
-  return nf::plastic_episode(in, options, played);
+  return nf::plastic_episode(
+      in, nf::PlasticEpisodeOptions(nf::FusedUpdate::retroactive).stride(episode_stride));
 }
 
 // The same episode step by step: the fused step, the nucleus and the receptor as tensor ops.
@@ -142,11 +118,8 @@ void measure(const Size& size, int repeats) {
               static_cast<long long>(size.n));
   std::printf("  %-18s %12s %12s %12s %12s\n", "path", "no-grad ms", "forward ms", "backward ms",
               "tape MiB");
-  const std::pair<const char*, torch::Tensor (*)(const Operands&)> paths[] = {
-      {"episode operation", run_episode},
-      {"played + operation", run_played},
-      {"fused steps", run_steps}};
-  for (const auto& [name, run] : paths) {
+  for (const bool whole : {true, false}) {
+    const auto run = whole ? run_episode : run_steps;
     std::vector<double> plain, forward, backward;
     double tape = 0;
     for (int k = 0; k < repeats + 1; ++k) {
@@ -165,7 +138,8 @@ void measure(const Size& size, int repeats) {
       forward.push_back(f);
       backward.push_back(b);
     }
-    std::printf("  %-18s %12.1f %12.1f %12.1f %12.1f\n", name, median(plain), median(forward),
+    std::printf("  %-18s %12.1f %12.1f %12.1f %12.1f\n",
+                whole ? "episode operation" : "fused steps", median(plain), median(forward),
                 median(backward), tape);
   }
 }

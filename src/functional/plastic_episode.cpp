@@ -13,7 +13,6 @@
 #include <torch/torch.h>
 
 #include "functional/cpu_cache.h"
-#include "functional/episode_view.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
 #include "functional/fused_update.h"
@@ -27,14 +26,66 @@ using torch::Tensor;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-using detail::derivative_from_output;
-using detail::EpisodeConfig;
-using detail::EpisodeView;
+using detail::alpha_shape;
 using detail::kernel_update;
 using detail::reads_modulation;
 using detail::reads_rate;
-using detail::SampleStepper;
-using detail::slope_at_output;
+
+// The activations whose derivative backward can take from the output alone.
+bool derivative_from_output(Activation activation) {
+  return activation == Activation::identity || activation == Activation::relu ||
+         activation == Activation::tanh || activation == Activation::sigmoid;
+}
+
+template <class T>
+T activate_value(T z, Activation activation) {
+  switch (activation) {
+    case Activation::relu:
+      return z > T(0) ? z : T(0);
+    case Activation::tanh:
+      return std::tanh(z);
+    case Activation::sigmoid:
+      return T(1) / (T(1) + std::exp(-z));
+    default:
+      return z;
+  }
+}
+
+// f'(z) from h = f(z), as functional::activation_backward forms it.
+template <class T>
+T slope_at_output(T h, Activation activation) {
+  switch (activation) {
+    case Activation::relu:
+      return h > T(0) ? T(1) : T(0);
+    case Activation::tanh:
+      return T(1) - h * h;
+    case Activation::sigmoid:
+      return h * (T(1) - h);
+    default:
+      return T(1);
+  }
+}
+
+// A () or (N) operand, read as N values.
+template <class T>
+struct UnitValues {
+  const T* data = nullptr;
+  bool shared = true;
+  explicit UnitValues(const Tensor& tensor) {
+    if (!tensor.defined()) return;
+    data = tensor.data_ptr<T>();
+    shared = tensor.dim() == 0;
+  }
+  T operator[](int64_t j) const { return data == nullptr ? T(0) : data[shared ? 0 : j]; }
+};
+
+struct EpisodeConfig {
+  FusedUpdate update;
+  Activation activation;
+  Activation nucleus;
+  double clip;
+  int64_t stride;
+};
 
 // Steps between trace snapshots: a stride of one sample's traces fills at most half the L2
 // cache (with its gradients, α and w it then stays there), at least 5 steps (snapshots then
@@ -88,17 +139,127 @@ class Snapshots : public torch::CustomClassHolder {
   bool released_ = false;
 };
 
-// One sample's episode forward: H[:, b], the levels, the snapshots. `traces` holds the
-// sample's P and E (2 N²), zeros.
+// What forward and backward read, as pointers.
+template <class T>
+struct EpisodeView {
+  EpisodeConfig config;
+  int64_t steps = 0, batch = 0, n = 0;
+  bool writes_p = false, has_e = false, nucleus = false;
+  const T* w = nullptr;
+  const T* alpha = nullptr;
+  UnitValues<T> rate{Tensor()}, base{Tensor()}, slope{Tensor()};
+  const T* nucleus_weight = nullptr;
+  T nucleus_bias = 0;
+  fk::ForwardSample<T> forward_common;
+  fk::BackwardSample<T> backward_common;
+
+  EpisodeView(const EpisodeConfig& c, const Tensor& drive, const Tensor& w_in,
+              const Tensor& alpha_in, const Tensor& rate_in, const Tensor& base_in,
+              const Tensor& slope_in, const Tensor& nucleus_weight_in,
+              const Tensor& nucleus_bias_in)
+      : config(c), rate(rate_in), base(base_in), slope(slope_in) {
+    steps = drive.size(0);
+    batch = drive.size(1);
+    n = drive.size(2);
+    const auto update = kernel_update(c.update);
+    writes_p = fk::writes_plastic(update);
+    has_e = fk::has_eligibility(update);
+    nucleus = nucleus_weight_in.defined();
+    w = w_in.data_ptr<T>();
+    alpha = alpha_in.data_ptr<T>();
+    if (nucleus) {
+      nucleus_weight = nucleus_weight_in.data_ptr<T>();
+      nucleus_bias = nucleus_bias_in.item<T>();
+    }
+    forward_common.n = n;
+    forward_common.update = update;
+    forward_common.alpha_shape = alpha_shape(alpha_in);
+    forward_common.clip = static_cast<T>(c.clip);
+    forward_common.alpha = alpha;
+    backward_common.n = n;
+    backward_common.update = update;
+    backward_common.alpha_shape = forward_common.alpha_shape;
+    backward_common.clip = forward_common.clip;
+    backward_common.alpha = alpha;
+    backward_common.in_place = true;
+  }
+
+  // M_t from h_{t−1} (null at t = 0: the level's baseline 0).
+  T level(const T* h_last) const {
+    if (!nucleus || h_last == nullptr) return T(0);
+    T sum = nucleus_bias;
+    for (int64_t i = 0; i < n; ++i) sum += nucleus_weight[i] * h_last[i];
+    return activate_value(sum, config.nucleus);
+  }
+
+  // One sample's trace update of one step (fk::ForwardSample), with the plastic input into
+  // `recurrent` unless it is null; in place when the outputs are the inputs.
+  void update_traces(const T* plastic, const T* eligibility, T* plastic_out, T* eligibility_out,
+                     const T* h_before, const T* h_last, const T* modulation, const T* rate_row,
+                     T* recurrent, T* scratch) const {
+    fk::ForwardSample<T> s = forward_common;
+    s.plastic = plastic;
+    s.eligibility = eligibility;
+    s.plastic_out = plastic_out;
+    s.eligibility_out = eligibility_out;
+    s.in_place = plastic_out == plastic;
+    s.h_before = h_before;
+    s.h_last = h_last;
+    s.modulation = modulation;
+    s.rate = rate_row;
+    s.recurrent = recurrent;
+    s.scratch = scratch;
+    fk::forward_sample(s);
+  }
+
+  void modulation_row(T level_value, T* out) const {
+    for (int64_t j = 0; j < n; ++j) out[j] = base[j] + slope[j] * level_value;
+  }
+};
+
+// Elements of forward_sample_episode's workspace.
+int64_t forward_workspace(int64_t n) {
+  return 2 * n * n + 4 * n + fk::forward_scratch(n);
+}
+
+// One sample's episode forward: H[:, b], the levels, the snapshots. `workspace` holds
+// forward_workspace(n) elements.
 template <class T>
 void forward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* drive, T* hidden,
-                            T* levels, T* snap_p, T* snap_e, int64_t stride, T* traces) {
-  SampleStepper<T> stepper(e);
-  T* plastic = traces;
-  T* eligibility = traces + e.n * e.n;
+                            T* levels, T* snap_p, T* snap_e, int64_t stride, T* workspace) {
+  const int64_t n = e.n;
+  const int64_t square = n * n;
+  const int64_t batch = e.batch;
+  std::fill(workspace, workspace + forward_workspace(n), T(0));
+  T* plastic = workspace;
+  T* eligibility = plastic + square;
+  T* zero = eligibility + square;  // h_{−1}, h_{−2}
+  T* m_row = zero + n;
+  T* r_row = m_row + n;
+  T* recurrent = r_row + n;
+  T* scratch = recurrent + n;
+  for (int64_t j = 0; j < n; ++j) r_row[j] = e.rate[j];
+
+  const T* before = zero;
+  const T* last = zero;
   for (int64_t t = 0; t < e.steps; ++t) {
-    stepper.step(b, t, drive + (t * e.batch + b) * e.n, hidden, levels, plastic, eligibility,
-                 snap_p, snap_e, stride);
+    if (t % stride == 0) {
+      const int64_t slot = (t / stride) * batch + b;
+      if (snap_p) std::copy(plastic, plastic + square, snap_p + slot * square);
+      if (snap_e) std::copy(eligibility, eligibility + square, snap_e + slot * square);
+    }
+    const T level = e.level(t == 0 ? nullptr : last);
+    levels[t * batch + b] = level;
+    e.modulation_row(level, m_row);
+    e.update_traces(plastic, eligibility, plastic, eligibility, before, last, m_row, r_row,
+                    recurrent, scratch);
+    T* h = hidden + (t * batch + b) * n;
+    const T* d = drive + (t * batch + b) * n;
+    for (int64_t j = 0; j < n; ++j) h[j] = d[j] + recurrent[j];
+    fk::add_vector_matrix(last, e.w, n, h);
+    for (int64_t j = 0; j < n; ++j) h[j] = activate_value(h[j], e.config.activation);
+    before = last;
+    last = h;
   }
 }
 
@@ -321,18 +482,17 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
       levels = torch::empty({steps, batch}, options);
       hidden = torch::empty({steps, batch, n}, options);
       AT_DISPATCH_FLOATING_TYPES(drive.scalar_type(), "plastic_episode", [&] {
-        const EpisodeView<scalar_t> view(config, steps, batch, w, alpha, rate, base, slope,
-                                         nucleus_weight, nucleus_bias);
+        const EpisodeView<scalar_t> view(config, drive, w, alpha, rate, base, slope, nucleus_weight,
+                                         nucleus_bias);
         const scalar_t* d = drive.data_ptr<scalar_t>();
         scalar_t* h = hidden.data_ptr<scalar_t>();
         scalar_t* m = levels.data_ptr<scalar_t>();
         scalar_t* sp = snap_p.defined() ? snap_p.data_ptr<scalar_t>() : nullptr;
         scalar_t* se = snap_e.defined() ? snap_e.data_ptr<scalar_t>() : nullptr;
         at::parallel_for(0, batch, 1, [&](int64_t begin, int64_t end) {
-          std::vector<scalar_t> traces(static_cast<size_t>(2 * n * n));
+          std::vector<scalar_t> workspace(static_cast<size_t>(forward_workspace(n)));
           for (int64_t b = begin; b < end; ++b) {
-            std::fill(traces.begin(), traces.end(), scalar_t(0));
-            forward_sample_episode(view, b, d, h, m, sp, se, stride, traces.data());
+            forward_sample_episode(view, b, d, h, m, sp, se, stride, workspace.data());
           }
         });
       });
@@ -391,7 +551,7 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
 
     AT_DISPATCH_FLOATING_TYPES(hidden.scalar_type(), "plastic_episode_backward", [&] {
       using T = scalar_t;
-      const EpisodeView<T> view(config, steps, batch, w, alpha, rate, base, slope, nucleus_weight,
+      const EpisodeView<T> view(config, hidden, w, alpha, rate, base, slope, nucleus_weight,
                                 nucleus_bias);
       const T* h = hidden.data_ptr<T>();
       const T* m = snapshots->levels().data_ptr<T>();
@@ -450,19 +610,6 @@ namespace {
 Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& options,
                    const PlayedEpisode* played);
 }  // namespace
-
-PlasticEpisodeInputs map_inputs(const PlasticEpisodeInputs& inputs,
-                                const std::function<Tensor(const Tensor&)>& f) {
-  PlasticEpisodeInputs mapped;
-  for (Tensor PlasticEpisodeInputs::*member :
-       {&PlasticEpisodeInputs::drive, &PlasticEpisodeInputs::w, &PlasticEpisodeInputs::alpha,
-        &PlasticEpisodeInputs::rate, &PlasticEpisodeInputs::modulation_base,
-        &PlasticEpisodeInputs::modulation_slope, &PlasticEpisodeInputs::nucleus_weight,
-        &PlasticEpisodeInputs::nucleus_bias}) {
-    if ((inputs.*member).defined()) mapped.*member = f(inputs.*member);
-  }
-  return mapped;
-}
 
 std::string plastic_episode_unsupported(const PlasticEpisodeInputs& in,
                                         const PlasticEpisodeOptions& options) {
@@ -573,6 +720,47 @@ Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& 
 
 int64_t plastic_episode_stride(FusedUpdate update, int64_t steps, int64_t n, torch::Dtype dtype) {
   return snapshot_stride(0, steps, pair_bytes_of(update, n, dtype));
+}
+
+PlayedEpisodeRecorder::PlayedEpisodeRecorder(FusedUpdate update, int64_t steps, int64_t batch,
+                                             int64_t n, torch::Dtype dtype)
+    : steps_(steps) {
+  TORCH_CHECK(steps > 0 && batch > 0 && n > 0, "PlayedEpisodeRecorder: sizes must be > 0");
+  const auto kernel = kernel_update(update);
+  played_.stride = plastic_episode_stride(update, steps, n, dtype);
+  const int64_t kept = (steps + played_.stride - 1) / played_.stride;
+  const auto options = torch::TensorOptions().dtype(dtype);
+  auto& buffers = detail::TraceBuffers::instance();
+  if (fk::writes_plastic(kernel)) played_.plastic = buffers.empty({kept, batch, n, n}, options);
+  if (fk::has_eligibility(kernel)) {
+    played_.eligibility = buffers.empty({kept, batch, n, n}, options);
+  }
+  played_.levels = torch::zeros({steps, batch}, options);
+  played_.hidden = torch::empty({steps, batch, n}, options);
+}
+
+void PlayedEpisodeRecorder::before_step(int64_t t, const Tensor& plastic, const Tensor& eligibility,
+                                        const Tensor& level) {
+  TORCH_CHECK(t == seen_ && t < steps_, "PlayedEpisodeRecorder: step ", t, " out of order");
+  torch::NoGradGuard no_grad;
+  if (t % played_.stride == 0) {
+    const int64_t slot = t / played_.stride;
+    if (played_.plastic.defined()) played_.plastic[slot].copy_(plastic);
+    if (played_.eligibility.defined()) played_.eligibility[slot].copy_(eligibility);
+  }
+  if (level.defined()) played_.levels[t].copy_(level.reshape({-1}));
+}
+
+void PlayedEpisodeRecorder::after_step(int64_t t, const Tensor& h) {
+  TORCH_CHECK(t == seen_ && t < steps_, "PlayedEpisodeRecorder: step ", t, " out of order");
+  torch::NoGradGuard no_grad;
+  played_.hidden[t].copy_(h);
+  ++seen_;
+}
+
+PlayedEpisode PlayedEpisodeRecorder::finish() {
+  TORCH_CHECK(seen_ == steps_, "PlayedEpisodeRecorder: ", seen_, " of ", steps_, " steps recorded");
+  return played_;
 }
 
 Tensor plastic_episode_reference(const PlasticEpisodeInputs& in,

@@ -276,14 +276,16 @@ std::string PlasticRecurrentImpl::episode_unsupported(bool modulated) const {
   return "";
 }
 
-torch::Tensor PlasticRecurrentImpl::episode_drive(const torch::Tensor& inputs) const {
-  return options.input_weights() ? torch::linear(inputs, input_weight, input_bias) : inputs;
-}
-
-functional::PlasticEpisodeInputs PlasticRecurrentImpl::episode_parameters(
-    const SelfPlasticityDrive& drive) const {
+torch::Tensor PlasticRecurrentImpl::episode(const torch::Tensor& inputs,
+                                            const SelfPlasticityDrive& drive,
+                                            const functional::PlayedEpisode& played) {
   const bool modulated = drive.nucleus_weight.defined();
+  const std::string why = episode_unsupported(modulated);
+  TORCH_CHECK(why.empty(), kLayer, ": no episode operation: ", why);
+  TORCH_CHECK(inputs.dim() == 3 && inputs.size(2) == options.input_size(), kLayer,
+              ": episode inputs must be (T, B, ", options.input_size(), "), got ", inputs.sizes());
   functional::PlasticEpisodeInputs in;
+  in.drive = options.input_weights() ? torch::linear(inputs, input_weight, input_bias) : inputs;
   in.w = w;
   in.alpha = alpha;
   // Each rule's operands as `step` forms them from the plasticity effect base + slope · M.
@@ -309,29 +311,11 @@ functional::PlasticEpisodeInputs PlasticRecurrentImpl::episode_parameters(
     in.nucleus_weight = drive.nucleus_weight;
     in.nucleus_bias = drive.nucleus_bias;
   }
-  return in;
-}
-
-functional::PlasticEpisodeOptions PlasticRecurrentImpl::episode_options(
-    const SelfPlasticityDrive& drive) const {
-  const bool modulated = drive.nucleus_weight.defined();
-  const std::string why = episode_unsupported(modulated);
-  TORCH_CHECK(why.empty(), kLayer, ": no episode operation: ", why);
-  return functional::PlasticEpisodeOptions(episode_update(modulated))
-      .activation(options.activation())
-      .nucleus_activation(drive.out)
-      .clip(options.clip());
-}
-
-torch::Tensor PlasticRecurrentImpl::episode(const torch::Tensor& inputs,
-                                            const SelfPlasticityDrive& drive,
-                                            const functional::PlayedEpisode& played) {
-  const auto settings = episode_options(drive);
-  TORCH_CHECK(inputs.dim() == 3 && inputs.size(2) == options.input_size(), kLayer,
-              ": episode inputs must be (T, B, ", options.input_size(), "), got ", inputs.sizes());
-  functional::PlasticEpisodeInputs in = episode_parameters(drive);
-  in.drive = episode_drive(inputs);
-  return functional::plastic_episode(in, settings, played);
+  const auto episode_options = functional::PlasticEpisodeOptions(episode_update(modulated))
+                                   .activation(options.activation())
+                                   .nucleus_activation(drive.out)
+                                   .clip(options.clip());
+  return functional::plastic_episode(in, episode_options, played);
 }
 
 LayerState PlasticRecurrentImpl::initial_state(int64_t batch) const {

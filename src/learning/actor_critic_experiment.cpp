@@ -194,12 +194,6 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
   double previous_discount = options_.gamma;
   std::vector<torch::Tensor> log_probs, actions, values, rewards;
   std::vector<double> discounts;
-  // The replay plays the episode itself unless something reads the state a network step
-  // returns: the recorder, or a source reading the TD error or the policy (none can in a network
-  // the replay takes; checked all the same). Its state then keeps the initial levels and traces,
-  // and only the outputs move: such a network has no learner effects to read from the levels.
-  const bool replay_plays =
-      replay != nullptr && record_step == 0 && !reads_td_error_ && !reads_prediction_;
   for (int64_t t = 0; t < length; ++t) {
     SourceSignals signals;
     signals.reward = reward;  // the previous step's, as the agent also sees it in its input
@@ -222,16 +216,12 @@ ActorCriticExperiment::Episodes ActorCriticExperiment::run_episodes(
         late.prediction = torch::softmax(outputs.at(options_.policy_layer).detach(), 1);
       }
     };
-    if (replay_plays) {
-      state.outputs = replay->play_step(t, observation);
-    } else {
-      if (replay) replay->before_step(t, observation, state);
-      NetworkStep result = model_->step(
-          observation, state, std::move(signals),
-          reads_td_error_ || reads_prediction_ ? AfterLayersHook(after_layers) : nullptr);
-      state = std::move(result.state);
-      if (replay) replay->after_step(t, state);
-    }
+    if (replay) replay->before_step(t, observation, state);
+    NetworkStep result = model_->step(
+        observation, state, std::move(signals),
+        reads_td_error_ || reads_prediction_ ? AfterLayersHook(after_layers) : nullptr);
+    state = std::move(result.state);
+    if (replay) replay->after_step(t, state);
 
     // β and γ of this step come from the levels the step has just reached.
     const LearnerEffects effects = model_->learner_effects(state);

@@ -51,10 +51,23 @@ std::string EpisodeReplay::unsupported(ModulatedNetworkImpl& model) {
   return why.empty() ? "" : "layer " + name + ": " + why;
 }
 
-EpisodeReplay::EpisodeReplay(ModulatedNetworkImpl& model, int64_t steps, int64_t batch)
-    : model_(model), steps_(steps), batch_(batch) {
-  const std::string why = unsupported(model);
+namespace {
+
+functional::PlayedEpisodeRecorder make_recorder(ModulatedNetworkImpl& model, int64_t steps,
+                                                int64_t batch) {
+  const std::string why = EpisodeReplay::unsupported(model);
   if (!why.empty()) throw std::invalid_argument("EpisodeReplay: " + why);
+  // A supported network is modulated exactly when it has its one modulator.
+  const bool modulated = !model.modulation()->options().modulators.empty();
+  PlasticRecurrentImpl* layer = plastic_layer(model);
+  return functional::PlayedEpisodeRecorder(layer->episode_update(modulated), steps, batch,
+                                           layer->options.hidden_size(), layer->w.scalar_type());
+}
+
+}  // namespace
+
+EpisodeReplay::EpisodeReplay(ModulatedNetworkImpl& model, int64_t steps, int64_t batch)
+    : model_(model), recorder_(make_recorder(model, steps, batch)) {
   layer_ = plastic_layer(model);
   layer_name_ = model.layers().front().name;
   const auto& modulators = model.modulation()->options().modulators;
@@ -62,12 +75,6 @@ EpisodeReplay::EpisodeReplay(ModulatedNetworkImpl& model, int64_t steps, int64_t
 }
 
 void EpisodeReplay::before_step(int64_t t, const torch::Tensor& input, const NetworkState& state) {
-  TORCH_CHECK(!player_, "EpisodeReplay: this episode is played by play_step");
-  if (!recorder_) {
-    // A supported network is modulated exactly when it has its one modulator.
-    recorder_.emplace(layer_->episode_update(!modulator_.empty()), steps_, batch_,
-                      layer_->options.hidden_size(), layer_->w.scalar_type());
-  }
   inputs_.push_back(input.detach());
   const LayerState& layer = state.layers.at(layer_name_);
   const auto trace = [&](const char* key) {
@@ -76,56 +83,30 @@ void EpisodeReplay::before_step(int64_t t, const torch::Tensor& input, const Net
   };
   const torch::Tensor level =
       modulator_.empty() ? torch::Tensor() : state.modulation.levels.at(modulator_);
-  recorder_->before_step(t, trace("hebb"), trace("eligibility"), level);
+  recorder_.before_step(t, trace("hebb"), trace("eligibility"), level);
 }
 
 void EpisodeReplay::after_step(int64_t t, const NetworkState& state) {
-  TORCH_CHECK(recorder_, "EpisodeReplay::after_step before before_step");
-  recorder_->after_step(t, state.outputs.at(layer_name_));
-}
-
-std::map<std::string, torch::Tensor> EpisodeReplay::play_step(int64_t t,
-                                                              const torch::Tensor& input) {
-  TORCH_CHECK(!recorder_, "EpisodeReplay: this episode is played through the network's steps");
-  torch::NoGradGuard no_grad;
-  if (!player_) {
-    SelfPlasticityDrive drive;
-    drive_of(model_, drive);
-    player_.emplace(layer_->episode_parameters(drive), layer_->episode_options(drive), steps_,
-                    batch_);
-  }
-  TORCH_CHECK(t == player_->steps_played(), "EpisodeReplay::play_step: step ", t,
-              " out of order (expected ", player_->steps_played(), ")");
-  inputs_.push_back(input.detach());
-  std::map<std::string, torch::Tensor> outputs{
-      {layer_name_, player_->step(layer_->episode_drive(input))}};
-  add_heads(outputs.at(layer_name_), outputs);
-  return outputs;
-}
-
-void EpisodeReplay::add_heads(const torch::Tensor& hidden,
-                              std::map<std::string, torch::Tensor>& outputs) {
-  static const UnitEffects kNone;
-  const torch::Tensor flat = hidden.reshape({-1, hidden.size(-1)});
-  const auto& layers = model_.layers();
-  for (std::size_t i = 1; i < layers.size(); ++i) {
-    ModulatedLayer& head = model_.layer_module(i);
-    const LayerStep result = head.step(flat, head.initial_state(flat.size(0)), kNone);
-    auto shape = hidden.sizes().vec();
-    shape.back() = -1;
-    outputs[layers[i].name] = result.output.view(shape);
-  }
+  recorder_.after_step(t, state.outputs.at(layer_name_));
 }
 
 std::map<std::string, torch::Tensor> EpisodeReplay::outputs() {
   TORCH_CHECK(!inputs_.empty(), "EpisodeReplay::outputs: no step was played");
   SelfPlasticityDrive drive;
   drive_of(model_, drive);
-  const functional::PlayedEpisode played = player_ ? player_->finish() : recorder_->finish();
-  const torch::Tensor hidden = layer_->episode(torch::stack(inputs_), drive, played);
+  const torch::Tensor hidden = layer_->episode(torch::stack(inputs_), drive, recorder_.finish());
   inputs_.clear();
+  const int64_t steps = hidden.size(0);
+  const int64_t batch = hidden.size(1);
+  const torch::Tensor flat = hidden.reshape({steps * batch, hidden.size(2)});
   std::map<std::string, torch::Tensor> outputs{{layer_name_, hidden}};
-  add_heads(hidden, outputs);
+  static const UnitEffects kNone;
+  const auto& layers = model_.layers();
+  for (std::size_t i = 1; i < layers.size(); ++i) {
+    ModulatedLayer& head = model_.layer_module(i);
+    const LayerStep result = head.step(flat, head.initial_state(steps * batch), kNone);
+    outputs[layers[i].name] = result.output.view({steps, batch, -1});
+  }
   return outputs;
 }
 

@@ -267,8 +267,18 @@ TEST(PlasticEpisode, FloatAgreesWithDouble) {
   const Case c{FusedUpdate::retroactive, 2, true, false};
   const auto in = random_inputs(c, 40, 4, 16, torch::kDouble, false);
   const auto options = nf::PlasticEpisodeOptions(c.update).clip(1.0);
-  const nf::PlasticEpisodeInputs single = nf::map_inputs(
-      in, [](const torch::Tensor& x) { return x.detach().to(torch::kFloat).requires_grad_(true); });
+  nf::PlasticEpisodeInputs single;
+  const auto to_float = [](const torch::Tensor& x) {
+    return x.defined() ? x.detach().to(torch::kFloat).requires_grad_(true) : x;
+  };
+  single.drive = to_float(in.drive);
+  single.w = to_float(in.w);
+  single.alpha = to_float(in.alpha);
+  single.rate = to_float(in.rate);
+  single.modulation_base = to_float(in.modulation_base);
+  single.modulation_slope = to_float(in.modulation_slope);
+  single.nucleus_weight = to_float(in.nucleus_weight);
+  single.nucleus_bias = to_float(in.nucleus_bias);
   const auto expected = outputs_and_gradients(nf::plastic_episode(in, options), leaves_of(in));
   auto actual = outputs_and_gradients(nf::plastic_episode(single, options), leaves_of(single));
   for (auto& x : actual) x = x.to(torch::kDouble);
@@ -379,100 +389,4 @@ TEST(PlasticEpisode, SeveralThreadsGiveTheSameGradientsEveryRun) {
     }
   }
   at::set_num_threads(threads);
-}
-
-namespace {
-
-/// The episode played by a PlasticEpisodePlayer, one step at a time.
-nf::PlayedEpisode play_with_player(const nf::PlasticEpisodeInputs& in,
-                                   const nf::PlasticEpisodeOptions& options,
-                                   std::vector<torch::Tensor>* steps_out = nullptr) {
-  torch::NoGradGuard no_grad;
-  nf::PlasticEpisodePlayer player(in, options, in.drive.size(0), in.drive.size(1));
-  for (int64_t t = 0; t < in.drive.size(0); ++t) {
-    const torch::Tensor h = player.step(in.drive[t]);
-    if (steps_out) steps_out->push_back(h.clone());
-  }
-  return player.finish();
-}
-
-}  // namespace
-
-TEST(PlasticEpisodePlayer, PlaysWhatTheReferenceStepsPlayForEveryUpdateAndShape) {
-  torch::manual_seed(21);
-  for (const auto& c : every_case()) {
-    // 11 steps, as the operation's own comparison: with the clip engaged and a strong nucleus,
-    // different summation orders in double part by about 1e-12 per step after that.
-    const auto in = random_inputs(c, 11, 3, 6, torch::kDouble, /*engage_clip=*/true);
-    const auto options = nf::PlasticEpisodeOptions(c.update).clip(0.4);
-    std::vector<torch::Tensor> steps;
-    const auto played = play_with_player(in, options, &steps);
-    const auto expected = play_reference(in, options);
-    const std::string what = describe(c, played.stride);
-    ASSERT_EQ(played.stride, expected.stride) << what;
-    // What each step returned, then the record: H, the levels and the snapshots.
-    std::vector<torch::Tensor> actual{torch::stack(steps), played.hidden, played.levels};
-    std::vector<torch::Tensor> reference{expected.hidden, expected.hidden, expected.levels};
-    ASSERT_EQ(played.plastic.defined(), expected.plastic.defined()) << what;
-    ASSERT_EQ(played.eligibility.defined(), expected.eligibility.defined()) << what;
-    for (const auto& [mine, theirs] : {std::pair{played.plastic, expected.plastic},
-                                       std::pair{played.eligibility, expected.eligibility}}) {
-      if (!mine.defined()) continue;
-      actual.push_back(mine);
-      reference.push_back(theirs);
-    }
-    expect_close(actual, reference, 1e-11, what);
-  }
-}
-
-TEST(PlasticEpisodePlayer, ItsEpisodeGivesTheOperationsOutputsAndGradients) {
-  torch::manual_seed(22);
-  for (const Case& c : {Case{FusedUpdate::retroactive, 2, true, false},
-                        Case{FusedUpdate::clipped_hebb, 2, true, true},
-                        Case{FusedUpdate::decaying_hebb, 1, false, true},
-                        Case{FusedUpdate::eligibility_only, 0, false, false},
-                        Case{FusedUpdate::frozen, 2, false, false}}) {
-    const auto in = random_inputs(c, 23, 4, 7, torch::kDouble, /*engage_clip=*/true);
-    const auto options = nf::PlasticEpisodeOptions(c.update).clip(0.4);
-    const auto played = play_with_player(in, options);
-    const auto leaves = leaves_of(in);
-    expect_close(outputs_and_gradients(nf::plastic_episode(in, options, played), leaves),
-                 outputs_and_gradients(nf::plastic_episode(in, options), leaves), 1e-11,
-                 describe(c, played.stride));
-  }
-}
-
-TEST(PlasticEpisodePlayer, RefusesWhatDoesNotFit) {
-  torch::manual_seed(23);
-  const Case c{FusedUpdate::retroactive, 2, true, false};
-  const auto in = random_inputs(c, 4, 2, 5, torch::kDouble, false);
-  const auto options = nf::PlasticEpisodeOptions(c.update);
-  torch::NoGradGuard no_grad;
-  EXPECT_THROW(nf::PlasticEpisodePlayer(in, nf::PlasticEpisodeOptions(c.update).clip(0), 4, 2),
-               c10::Error);  // what plastic_episode refuses
-  EXPECT_THROW(nf::PlasticEpisodePlayer(in, options, 0, 2), c10::Error);
-  nf::PlasticEpisodePlayer player(in, options, 4, 2);
-  EXPECT_THROW(player.step(in.drive[0].narrow(1, 0, 4)), c10::Error);  // (B, N − 1)
-  EXPECT_THROW(player.step(in.drive[0].to(torch::kFloat)), c10::Error);
-  EXPECT_THROW(player.finish(), c10::Error);  // no step played
-  for (int64_t t = 0; t < 4; ++t) player.step(in.drive[t]);
-  EXPECT_THROW(player.step(in.drive[0]), c10::Error);  // a fifth step
-  EXPECT_NO_THROW(player.finish());
-}
-
-TEST(PlasticEpisodePlayer, TakesDrivesOfAnyLayout) {
-  // Each step's drive transposed in memory: the same episode as from contiguous drives.
-  torch::manual_seed(24);
-  const Case c{FusedUpdate::retroactive, 2, true, false};
-  const auto in = random_inputs(c, 5, 3, 4, torch::kDouble, false);
-  const auto options = nf::PlasticEpisodeOptions(c.update);
-  const auto expected = play_with_player(in, options);
-  torch::NoGradGuard no_grad;
-  nf::PlasticEpisodePlayer player(in, options, 5, 3);
-  for (int64_t t = 0; t < 5; ++t) {
-    const torch::Tensor transposed = in.drive[t].t().contiguous().t();
-    ASSERT_FALSE(transposed.is_contiguous());
-    player.step(transposed);
-  }
-  EXPECT_TRUE(torch::equal(player.finish().hidden, expected.hidden));
 }

@@ -35,17 +35,10 @@ std::string plasticity_projection(const std::string& receptor, double weight = 1
          std::to_string(weight) + ", receptor: " + receptor + "}\n";
 }
 
-// How `run` plays an episode.
-enum class Play {
-  graph,     // step by step with the graph
-  recorded,  // without a graph through the network's steps, then EpisodeReplay::outputs
-  replayed,  // EpisodeReplay::play_step, then EpisodeReplay::outputs
-};
-
 // Every layer's outputs over an episode of random inputs and the gradients of an uneven
-// projection of them.
+// projection of them, step by step with the graph (replay: false) or through EpisodeReplay.
 std::vector<torch::Tensor> run(ModulatedNetworkImpl& model, const torch::Tensor& inputs,
-                               Play play) {
+                               bool replay) {
   const int64_t steps = inputs.size(0);
   const int64_t batch = inputs.size(1);
   std::map<std::string, torch::Tensor> outputs;
@@ -55,7 +48,7 @@ std::vector<torch::Tensor> run(ModulatedNetworkImpl& model, const torch::Tensor&
     s.time_step = t;
     return s;
   };
-  if (play == Play::recorded) {
+  if (replay) {
     EpisodeReplay episode(model, steps, batch);
     {
       torch::NoGradGuard no_grad;
@@ -66,23 +59,6 @@ std::vector<torch::Tensor> run(ModulatedNetworkImpl& model, const torch::Tensor&
       }
     }
     outputs = episode.outputs();
-  } else if (play == Play::replayed) {
-    EpisodeReplay episode(model, steps, batch);
-    std::map<std::string, std::vector<torch::Tensor>> played;
-    {
-      torch::NoGradGuard no_grad;
-      for (int64_t t = 0; t < steps; ++t) {
-        for (const auto& [name, output] : episode.play_step(t, inputs[t])) {
-          played[name].push_back(output.clone());
-        }
-      }
-    }
-    outputs = episode.outputs();
-    // What each step returned is what the episode's outputs hold for it.
-    EXPECT_EQ(played.size(), outputs.size());
-    for (const auto& [name, list] : played) {
-      EXPECT_TRUE(torch::allclose(torch::stack(list), outputs.at(name).detach(), 0, 1e-12)) << name;
-    }
   } else {
     std::map<std::string, std::vector<torch::Tensor>> steps_out;
     for (int64_t t = 0; t < steps; ++t) {
@@ -145,17 +121,13 @@ TEST_F(EpisodeReplayTest, GivesTheStepByStepOutputsAndGradients) {
       }
     }
     const auto inputs = torch::randn({17, 3, 5});
-    const auto steps = run(*network, inputs, Play::graph);
-    for (const Play play : {Play::recorded, Play::replayed}) {
-      const auto replayed = run(*network, inputs, play);
-      ASSERT_EQ(steps.size(), replayed.size());
-      for (std::size_t k = 0; k < steps.size(); ++k) {
-        const double scale = 1.0 + steps[k].abs().max().item<double>();
-        EXPECT_LE((steps[k] - replayed[k]).abs().max().item<double>(), 1e-10 * scale)
-            << yaml << "\n"
-            << (play == Play::recorded ? "recorded" : "played by the replay") << ", output " << k
-            << " (the layers' outputs, then the parameters' gradients)";
-      }
+    const auto steps = run(*network, inputs, false);
+    const auto replayed = run(*network, inputs, true);
+    ASSERT_EQ(steps.size(), replayed.size());
+    for (std::size_t k = 0; k < steps.size(); ++k) {
+      const double scale = 1.0 + steps[k].abs().max().item<double>();
+      EXPECT_LE((steps[k] - replayed[k]).abs().max().item<double>(), 1e-10 * scale)
+          << yaml << "\noutput " << k << " (the layers' outputs, then the parameters' gradients)";
     }
   }
 }
@@ -195,23 +167,6 @@ TEST_F(EpisodeReplayTest, SaysWhichNetworksItDoesNotTake) {
   EXPECT_NE(why(two_layers).find("not a linear head reading layer rnn"), std::string::npos);
   auto network = network_from_yaml(modul("fused: off", ""), NetworkShape{5, 3, 0});
   EXPECT_THROW(EpisodeReplay(*network, 4, 2), std::invalid_argument);
-}
-
-TEST_F(EpisodeReplayTest, AnEpisodeIsPlayedOneWayOnly) {
-  torch::manual_seed(12);
-  auto network =
-      network_from_yaml(agent("plasticity: retroactive, clip: 0.3",
-                              kDopamine + plasticity_projection("{kind: linear, fanout: learned}")),
-                        NetworkShape{5, 3, 0});
-  const auto inputs = torch::randn({3, 2, 5});
-  torch::NoGradGuard no_grad;
-  EpisodeReplay played(*network, 3, 2);
-  played.play_step(0, inputs[0]);
-  EXPECT_THROW(played.before_step(1, inputs[1], network->initial_state(2)), c10::Error);
-  EXPECT_THROW(played.play_step(2, inputs[2]), c10::Error);  // step 1 skipped
-  EpisodeReplay recorded(*network, 3, 2);
-  recorded.before_step(0, inputs[0], network->initial_state(2));
-  EXPECT_THROW(recorded.play_step(0, inputs[0]), c10::Error);
 }
 
 }  // namespace

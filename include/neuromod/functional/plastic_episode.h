@@ -29,7 +29,6 @@
 /// c_M (). Returns H, (T, B, N). Float32 and float64 on the CPU.
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include <torch/arg.h>
@@ -51,11 +50,6 @@ struct PlasticEpisodeInputs {
   torch::Tensor nucleus_weight;    ///< v_M, (N); undefined: no nucleus
   torch::Tensor nucleus_bias;      ///< c_M, (); with a nucleus
 };
-
-/// `inputs` with `f` applied to each defined tensor (undefined ones stay undefined).
-/// Example: `map_inputs(in, [](const torch::Tensor& x) { return x.to(torch::kFloat); })`
-PlasticEpisodeInputs map_inputs(const PlasticEpisodeInputs& inputs,
-                                const std::function<torch::Tensor(const torch::Tensor&)>& f);
 
 /// What an episode does besides its tensors.
 /// Example: `PlasticEpisodeOptions(FusedUpdate::retroactive).nucleus_activation(Activation::tanh)`
@@ -105,38 +99,6 @@ class PlayedEpisodeRecorder {
   PlayedEpisode played_;
   int64_t steps_;
   int64_t seen_ = 0;
-};
-
-/// Plays an episode step by step without a graph, as `plastic_episode` plays it, for a caller
-/// that needs each step's output before it can form the next step's drive (an agent acting on
-/// it), and keeps what `plastic_episode(inputs, options, finish())` then reads. A step is one
-/// pass over each sample's traces, with no LibTorch operation besides its output's view:
-/// against a network's step with its graph of small operations, this is what makes playing a
-/// training episode cheap (issue 4, "Speed").
-/// Example: `PlasticEpisodePlayer player(parameters, options, T, B);`
-///          `for t: h_t = player.step(drive_t);`
-///          `H = plastic_episode(parameters + drive, options, player.finish());`
-class PlasticEpisodePlayer {
- public:
-  /// For episodes of `steps` steps of `batch` samples; `parameters`: every input but the drive
-  /// (ignored when defined). Throws c10::Error with the reason of `plastic_episode_unsupported`.
-  PlasticEpisodePlayer(const PlasticEpisodeInputs& parameters, const PlasticEpisodeOptions& options,
-                       int64_t steps, int64_t batch);
-  /// The next step: drive_t (B, N) → h_t (B, N), a view of the played H (valid until `finish`
-  /// hands it over, and after). No gradient flows through it.
-  torch::Tensor step(const torch::Tensor& drive);
-  /// Steps played so far.
-  int64_t steps_played() const { return t_; }
-  /// The episode, once every step has been played; throws c10::Error before.
-  PlayedEpisode finish();
-
- private:
-  PlasticEpisodeInputs parameters_;  // contiguous
-  PlasticEpisodeOptions options_;
-  int64_t steps_, batch_, n_;
-  int64_t t_ = 0;
-  torch::Tensor plastic_, eligibility_;  // the traces now, (B, N, N); zeros where never written
-  PlayedEpisode played_;
 };
 
 /// Steps between trace snapshots that `plastic_episode` uses (and a PlayedEpisode must have).

@@ -253,15 +253,6 @@ class PlasticRecurrentImpl : public torch::nn::Cloneable<PlasticRecurrentImpl>,
   /// The trace update `episode` runs (with or without a modulator).
   functional::FusedUpdate episode_update(bool modulated) const;
 
-  /// What `episode` hands functional::plastic_episode besides the drive: w, α and each rule's
-  /// operands from the plasticity drive (for functional::PlasticEpisodePlayer too).
-  functional::PlasticEpisodeInputs episode_parameters(const SelfPlasticityDrive& drive) const;
-  /// The options `episode` runs the operation with; throws c10::Error with the reason of
-  /// `episode_unsupported`.
-  functional::PlasticEpisodeOptions episode_options(const SelfPlasticityDrive& drive) const;
-  /// The drive W_in x + b of inputs (…, N_in) (x itself without input weights), (…, N).
-  torch::Tensor episode_drive(const torch::Tensor& inputs) const;
-
   /// `step`, LibTorch style.
   LayerStep forward(const torch::Tensor& input, const LayerState& state,
                     const UnitEffects& effects = {}) {

@@ -13,23 +13,14 @@
 /// stacked outputs. The values are the steps' own; the gradients are those of the step-by-step
 /// graph, up to floating-point rounding (the tests compare both in double).
 ///
-/// Or the replay plays the episode itself (`play_step`): the plastic layer through a
-/// functional::PlasticEpisodePlayer, the heads as one product each, no graph and none of the
-/// network step's small operations (the modulatory system's, the layer's effects), which cost
-/// more than the traces' arithmetic at Backpropamine's sizes. The outputs are the network
-/// step's up to floating-point rounding; the state a network step returns (levels, traces) is
-/// not formed, so a caller that records it plays through the network.
-///
 /// Example (ActorCriticExperiment::train_step):
 ///     EpisodeReplay replay(*model, T, B);
-///     { NoGradGuard g; for t: outputs_t = replay.play_step(t, x); }
-///     // or, with the network's state: for t: replay.before_step(t, x, state);
-///     //                                      state = step(...).state; replay.after_step(t,
-///     state); auto outputs = replay.outputs();  // layer name → (T, B, N)
+///     { NoGradGuard g; for t: replay.before_step(t, x, state); state = step(...).state;
+///                              replay.after_step(t, state); }
+///     auto outputs = replay.outputs();  // layer name → (T, B, N)
 
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,28 +49,17 @@ class EpisodeReplay {
   /// After step t: the state it reached.
   void after_step(int64_t t, const NetworkState& state);
 
-  /// Step t played here instead of by the network: its input (B, inputs) → every layer's
-  /// output (B, N) by name, without gradients. An episode is played either this way or through
-  /// before_step and after_step, not both.
-  std::map<std::string, torch::Tensor> play_step(int64_t t, const torch::Tensor& input);
-
   /// Every layer's outputs over the episode by name, (T, B, N), differentiable in the
   /// parameters. Once, after the last step.
   std::map<std::string, torch::Tensor> outputs();
 
  private:
-  /// The heads' outputs on the plastic layer's `hidden` (…, N), by name.
-  void add_heads(const torch::Tensor& hidden, std::map<std::string, torch::Tensor>& outputs);
-
   ModulatedNetworkImpl& model_;
   PlasticRecurrentImpl* layer_ = nullptr;
   std::string layer_name_;
   std::string modulator_;  // "" without one
-  int64_t steps_, batch_;
   std::vector<torch::Tensor> inputs_;
-  // Whichever collects the episode, made at its first step.
-  std::optional<functional::PlayedEpisodeRecorder> recorder_;
-  std::optional<functional::PlasticEpisodePlayer> player_;
+  functional::PlayedEpisodeRecorder recorder_;
 };
 
 }  // namespace neuromod
