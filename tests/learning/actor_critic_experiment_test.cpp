@@ -145,7 +145,9 @@ TEST(ActorCriticExperiment, ReplayedEpisodesTrainAsTheStepByStepGraph) {
     const auto b = stepped.train_step(step);
     // The same play (the first step's exactly: nothing has been updated yet), the same loss up
     // to float rounding, which then reaches the parameters through Adam.
-    if (step == 1) EXPECT_EQ(a.at("reward"), b.at("reward"));
+    if (step == 1) {
+      EXPECT_EQ(a.at("reward"), b.at("reward"));
+    }
     EXPECT_NEAR(a.at("loss"), b.at("loss"), 1e-4 * (1.0 + std::abs(b.at("loss"))));
   }
   const auto p = replayed.model()->parameters();
