@@ -42,27 +42,6 @@ NEUROMOD_ALWAYS_INLINE T row_dot(const T* __restrict x, const T* __restrict y, i
   return sum;
 }
 
-// One update of one synapse's traces under rule U, the element of every pass that meets it: the
-// forward step, and backward's replay of the updates between stored traces and a step's input.
-// c: m_j v_j (clipped_hebb) or m_j (retroactive); rv: r_j v_j; keep: 1 − r_j; ui: u_i.
-template <class T, Update U>
-NEUROMOD_ALWAYS_INLINE void advance(T& p, T& e, T ui, T c, T rv, T keep, T bound) {
-  if constexpr (U == Update::clipped_hebb) {
-    p = clamp_to(p + ui * c, bound);
-  } else if constexpr (U == Update::decaying_hebb) {
-    p = keep * p + ui * rv;
-  } else if constexpr (U == Update::retroactive) {
-    p = clamp_to(p + c * e, bound);  // P' reads the old E
-  }
-  if constexpr (has_eligibility(U)) e = keep * e + ui * rv;
-}
-
-// The column operand c of `advance`: m v (clipped_hebb) or m (retroactive).
-template <class T, Update U>
-NEUROMOD_ALWAYS_INLINE const T* advance_column(const T* m, const T* mv) {
-  return U == Update::clipped_hebb ? mv : m;
-}
-
 // One row i of the forward pass. Every array is a parameter marked __restrict: g++ keeps that
 // promise through inlining (it does not for local pointers), and without it the loop does not
 // vectorise. kInPlace: the written traces are updated in their own storage, read through the
@@ -71,20 +50,27 @@ template <class T, Update U, AlphaShape A, bool kRecurrent, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void forward_row(int64_t n, T bound, T ui, T vi, const T* __restrict p,
                                         const T* __restrict e, T* __restrict p_out,
                                         T* __restrict e_out, const T* __restrict a,
-                                        const T* __restrict c, const T* __restrict rv,
-                                        const T* __restrict keep, T* __restrict acc) {
+                                        const T* __restrict m, const T* __restrict mv,
+                                        const T* __restrict rv, const T* __restrict keep,
+                                        T* __restrict acc) {
   constexpr bool kPlasticInPlace = kInPlace && writes_plastic(U);
   constexpr bool kEligibilityInPlace = kInPlace && has_eligibility(U);
   for (int64_t j = 0; j < n; ++j) {
-    T next = kPlasticInPlace ? p_out[j] : p[j];
-    [[maybe_unused]] T next_e = 0;
-    if constexpr (has_eligibility(U)) next_e = kEligibilityInPlace ? e_out[j] : e[j];
-    [[maybe_unused]] const T cj = (U == Update::clipped_hebb || U == Update::retroactive) ? c[j] : 0;
-    [[maybe_unused]] const T rvj = (U == Update::decaying_hebb || has_eligibility(U)) ? rv[j] : 0;
-    [[maybe_unused]] const T keepj = (U == Update::decaying_hebb || has_eligibility(U)) ? keep[j] : 0;
-    advance<T, U>(next, next_e, ui, cj, rvj, keepj, bound);
+    const T old_p = kPlasticInPlace ? p_out[j] : p[j];
+    [[maybe_unused]] T old_e = 0;
+    if constexpr (has_eligibility(U)) old_e = kEligibilityInPlace ? e_out[j] : e[j];
+    T next;
+    if constexpr (U == Update::clipped_hebb) {
+      next = clamp_to(old_p + ui * mv[j], bound);
+    } else if constexpr (U == Update::decaying_hebb) {
+      next = keep[j] * old_p + ui * rv[j];
+    } else if constexpr (U == Update::retroactive) {
+      next = clamp_to(old_p + m[j] * old_e, bound);
+    } else {
+      next = old_p;
+    }
     if constexpr (writes_plastic(U)) p_out[j] = next;
-    if constexpr (has_eligibility(U)) e_out[j] = next_e;
+    if constexpr (has_eligibility(U)) e_out[j] = keep[j] * old_e + ui * rv[j];
     if constexpr (kRecurrent) {
       if constexpr (A == AlphaShape::per_connection) {
         acc[j] += vi * (a[j] * next);
@@ -128,8 +114,8 @@ NEUROMOD_ALWAYS_INLINE void forward_body(const ForwardSample<T>& s) {
     T* __restrict e_out = kEligibility ? s.eligibility_out + i * n : nullptr;
     const T* __restrict a =
         (kRecurrent && A == AlphaShape::per_connection) ? s.alpha + i * n : nullptr;
-    forward_row<T, U, A, kRecurrent, kInPlace>(n, bound, u[i], v[i], p, e, p_out, e_out, a,
-                                               advance_column<T, U>(m, mv), rv, keep, acc);
+    forward_row<T, U, A, kRecurrent, kInPlace>(n, bound, u[i], v[i], p, e, p_out, e_out, a, m, mv,
+                                               rv, keep, acc);
   }
   if constexpr (kRecurrent && A == AlphaShape::per_neuron) {
     for (int64_t j = 0; j < n; ++j) acc[j] *= s.alpha[j];
@@ -142,48 +128,34 @@ NEUROMOD_ALWAYS_INLINE void forward_body(const ForwardSample<T>& s) {
 
 // One row i of the backward pass; __restrict parameters as in forward_row. kInPlace: the trace
 // gradients overwrite the incoming ones, read through gp and ge (gp_out, ge_out unused).
-// kReplay: p and e hold the traces kReplay updates before the step's input, and the row first
-// replays those updates (replay_u: u_i of each, replay_c and replay_rv: its columns, kReplay × n),
-// in registers, instead of reading stored traces of every step.
-template <class T, Update U, AlphaShape A, bool kInPlace, int kReplay>
+template <class T, Update U, AlphaShape A, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void backward_row(
     int64_t n, T bound, T ui, T vi, const T* __restrict p, const T* __restrict e,
     const T* __restrict gp_out, const T* __restrict ge_out, T* __restrict gp, T* __restrict ge,
     const T* __restrict a, T* __restrict ga, const T* __restrict m, const T* __restrict mv,
     const T* __restrict rv, const T* __restrict keep, const T* __restrict ag, const T* __restrict g,
-    const T* __restrict replay_u, const T* __restrict replay_c, const T* __restrict replay_rv,
     T* __restrict col_s, T* __restrict col_x, T* __restrict col_y, T* __restrict col_w,
     T& row_plastic, T& row_hebb) {
   constexpr bool kPerConnection = A == AlphaShape::per_connection;
-  constexpr bool kReadsColumn = U == Update::clipped_hebb || U == Update::retroactive;
-  constexpr bool kReadsRate = U == Update::decaying_hebb || has_eligibility(U);
   T sum_plastic = 0;  // Σ_j α_ij P'_ij g_j: the plastic part of dL/dv_i
   T sum_hebb = 0;     // Σ_j (gradient into the Hebbian term)_ij (m or r)_j v_j: dL/du_i
   for (int64_t j = 0; j < n; ++j) {
-    // The step's input traces P and E.
-    T pj = p[j];
-    [[maybe_unused]] T ej = 0;
-    if constexpr (has_eligibility(U)) ej = e[j];
-    for (int k = 0; k < kReplay; ++k) {
-      advance<T, U>(pj, ej, replay_u[k], kReadsColumn ? replay_c[k * n + j] : T(0),
-                    kReadsRate ? replay_rv[k * n + j] : T(0), kReadsRate ? keep[j] : T(0), bound);
-    }
     // The trace after the update (P') and whether its clamp lets the gradient through (1 or 0;
     // a float, not a bool, for g++ to vectorise the loop).
     T next;
     [[maybe_unused]] T pass = T(1);
     if constexpr (U == Update::clipped_hebb) {
-      const T sum = pj + ui * mv[j];
+      const T sum = p[j] + ui * mv[j];
       next = clamp_to(sum, bound);
       pass = passes_clamp(sum, bound);
     } else if constexpr (U == Update::decaying_hebb) {
-      next = keep[j] * pj + ui * rv[j];
+      next = keep[j] * p[j] + ui * rv[j];
     } else if constexpr (U == Update::retroactive) {
-      const T sum = pj + m[j] * ej;
+      const T sum = p[j] + m[j] * e[j];
       next = clamp_to(sum, bound);
       pass = passes_clamp(sum, bound);
     } else {
-      next = pj;
+      next = p[j];
     }
 
     // The recurrent input Σ_i v_i α_ij P'_ij: its gradient into P' (q), v_i and α.
@@ -211,7 +183,7 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
       gp[j] = keep[j] * grad_next;
       sum_hebb += grad_next * rv[j];
       col_s[j] += grad_next * ui;
-      col_x[j] += grad_next * pj;
+      col_x[j] += grad_next * p[j];
     } else {
       // retroactive and eligibility_only: E' = (1 − r) E + r u ⊗ v; P' reads the old E.
       const T go = kInPlace ? ge[j] : ge_out[j];
@@ -219,14 +191,14 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
       if constexpr (U == Update::retroactive) {
         const T through = grad_next * pass;
         gp[j] = through;
-        col_y[j] += through * ej;
+        col_y[j] += through * e[j];
         ge[j] = through * m[j] + keep[j] * go;
       } else {
         gp[j] = grad_next;
         ge[j] = keep[j] * go;
       }
       col_s[j] += go * ui;
-      col_x[j] += go * ej;
+      col_x[j] += go * e[j];
     }
   }
   row_plastic = sum_plastic;
@@ -236,7 +208,7 @@ NEUROMOD_ALWAYS_INLINE void backward_row(
 // The backward pass of one sample, row by row. With q_ij = v_i α_ij g_j (g = dL/d recurrent) the
 // gradient reaching P' is gP'_ij + q_ij; it goes through the update of each rule back to P, E, u,
 // v, m and r. Sums over i (columns) are kept in vectors, sums over j (rows) in backward_row.
-template <class T, Update U, AlphaShape A, bool kInPlace, int kReplay>
+template <class T, Update U, AlphaShape A, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
   constexpr bool kEligibility = has_eligibility(U);
   constexpr bool kPerConnection = A == AlphaShape::per_connection;
@@ -261,8 +233,6 @@ NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
   T* __restrict col_x = base + 9 * n;   // X_j = Σ_i (gradient into E' or P')_ij (E or P)_ij
   T* __restrict col_y = base + 10 * n;  // Y_j = Σ_i (gradient through the clamp)_ij E_ij
   T* __restrict col_w = base + 11 * n;  // W_j = Σ_i v_i P'_ij (per-neuron or scalar α)
-  T* __restrict replay_c = base + 12 * n;                // the replayed updates' m v or m
-  T* __restrict replay_rv = replay_c + kMaxReplay * n;  // ... and r v
 
   std::fill(zero, zero + n, T(0));
   std::fill(col_s, col_s + 4 * n, T(0));
@@ -273,15 +243,6 @@ NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
     for (int64_t j = 0; j < n; ++j) {
       rv[j] = r[j] * v[j];
       keep[j] = T(1) - r[j];
-    }
-  }
-  for (int k = 0; k < kReplay; ++k) {
-    const T* __restrict replay_m = s.replay_modulation[k];
-    const T* __restrict replay_v = s.replay_h_last[k];
-    for (int64_t j = 0; j < n; ++j) {
-      if constexpr (U == Update::clipped_hebb) replay_c[k * n + j] = replay_m[j] * replay_v[j];
-      if constexpr (U == Update::retroactive) replay_c[k * n + j] = replay_m[j];
-      replay_rv[k * n + j] = r == nullptr ? T(0) : r[j] * replay_v[j];
     }
   }
   if constexpr (A == AlphaShape::per_neuron) {
@@ -305,14 +266,11 @@ NEUROMOD_ALWAYS_INLINE void backward_body(const BackwardSample<T>& s) {
     T* __restrict ge = (kEligibility && s.grad_eligibility) ? s.grad_eligibility + row : sink_e;
     const T* __restrict a = kPerConnection ? s.alpha + row : nullptr;
     T* __restrict ga = kPerConnection ? (s.grad_alpha ? s.grad_alpha + row : sink_a) : nullptr;
-    T replay_u[kMaxReplay] = {};
-    for (int k = 0; k < kReplay; ++k) replay_u[k] = s.replay_h_before[k][i];
     T row_plastic = 0;
     T row_hebb = 0;
-    backward_row<T, U, A, kInPlace, kReplay>(n, bound, u[i], v[i], p, e, gp_out, ge_out, gp, ge, a,
-                                             ga, m, mv, rv, keep, ag, g, replay_u, replay_c,
-                                             replay_rv, col_s, col_x, col_y, col_w, row_plastic,
-                                             row_hebb);
+    backward_row<T, U, A, kInPlace>(n, bound, u[i], v[i], p, e, gp_out, ge_out, gp, ge, a, ga, m,
+                                    mv, rv, keep, ag, g, col_s, col_x, col_y, col_w, row_plastic,
+                                    row_hebb);
     s.grad_h_last[i] += row_plastic;
     s.grad_h_before[i] = row_hebb;
   }
@@ -375,76 +333,36 @@ NEUROMOD_ALWAYS_INLINE void forward_dispatch(const ForwardSample<T>& s) {
   }
 }
 
-// Each variant of the backward pass is a function of its own, built for AVX2 + FMA or for the
-// baseline: inlined all into one entry point, the many loops made g++ spill the row loop's
-// pointers to the stack (measured: 0.62 -> 0.8-0.96 ns per synapse once the replay variants came).
-template <class T, Update U, AlphaShape A, bool kInPlace, int kReplay>
-__attribute__((target("avx2,fma"), noinline)) void backward_variant_avx2(
-    const BackwardSample<T>& s) {
-  backward_body<T, U, A, kInPlace, kReplay>(s);
-}
-template <class T, Update U, AlphaShape A, bool kInPlace, int kReplay>
-__attribute__((noinline)) void backward_variant_portable(const BackwardSample<T>& s) {
-  backward_body<T, U, A, kInPlace, kReplay>(s);
-}
-
-template <bool kAvx2, class T, Update U, AlphaShape A, bool kInPlace, int kReplay>
-NEUROMOD_ALWAYS_INLINE void backward_variant(const BackwardSample<T>& s) {
-  if constexpr (kAvx2) {
-    backward_variant_avx2<T, U, A, kInPlace, kReplay>(s);
-  } else {
-    backward_variant_portable<T, U, A, kInPlace, kReplay>(s);
-  }
-}
-
-template <bool kAvx2, class T, Update U, bool kInPlace, int kReplay>
+template <class T, Update U, bool kInPlace>
 NEUROMOD_ALWAYS_INLINE void backward_shape(const BackwardSample<T>& s) {
   switch (s.alpha_shape) {
     case AlphaShape::per_connection:
-      return backward_variant<kAvx2, T, U, AlphaShape::per_connection, kInPlace, kReplay>(s);
+      return backward_body<T, U, AlphaShape::per_connection, kInPlace>(s);
     case AlphaShape::per_neuron:
-      return backward_variant<kAvx2, T, U, AlphaShape::per_neuron, kInPlace, kReplay>(s);
+      return backward_body<T, U, AlphaShape::per_neuron, kInPlace>(s);
     case AlphaShape::scalar:
-      return backward_variant<kAvx2, T, U, AlphaShape::scalar, kInPlace, kReplay>(s);
+      return backward_body<T, U, AlphaShape::scalar, kInPlace>(s);
   }
 }
 
-// Replay is compiled for the in-place pass only (the episode's) and for rules that update.
-template <bool kAvx2, class T, Update U>
+template <class T, Update U>
 NEUROMOD_ALWAYS_INLINE void backward_alpha(const BackwardSample<T>& s) {
-  if (!s.in_place) return backward_shape<kAvx2, T, U, false, 0>(s);
-  if constexpr (U == Update::frozen) {
-    return backward_shape<kAvx2, T, U, true, 0>(s);
-  } else {
-    static_assert(kMaxReplay == 4, "one case per replay count");
-    switch (s.replay) {
-      case 1:
-        return backward_shape<kAvx2, T, U, true, 1>(s);
-      case 2:
-        return backward_shape<kAvx2, T, U, true, 2>(s);
-      case 3:
-        return backward_shape<kAvx2, T, U, true, 3>(s);
-      case 4:
-        return backward_shape<kAvx2, T, U, true, 4>(s);
-      default:
-        return backward_shape<kAvx2, T, U, true, 0>(s);
-    }
-  }
+  return s.in_place ? backward_shape<T, U, true>(s) : backward_shape<T, U, false>(s);
 }
 
-template <bool kAvx2, class T>
+template <class T>
 NEUROMOD_ALWAYS_INLINE void backward_dispatch(const BackwardSample<T>& s) {
   switch (s.update) {
     case Update::frozen:
-      return backward_alpha<kAvx2, T, Update::frozen>(s);
+      return backward_alpha<T, Update::frozen>(s);
     case Update::clipped_hebb:
-      return backward_alpha<kAvx2, T, Update::clipped_hebb>(s);
+      return backward_alpha<T, Update::clipped_hebb>(s);
     case Update::decaying_hebb:
-      return backward_alpha<kAvx2, T, Update::decaying_hebb>(s);
+      return backward_alpha<T, Update::decaying_hebb>(s);
     case Update::retroactive:
-      return backward_alpha<kAvx2, T, Update::retroactive>(s);
+      return backward_alpha<T, Update::retroactive>(s);
     case Update::eligibility_only:
-      return backward_alpha<kAvx2, T, Update::eligibility_only>(s);
+      return backward_alpha<T, Update::eligibility_only>(s);
   }
 }
 
@@ -473,11 +391,11 @@ NEUROMOD_AVX2 void forward_avx2(const ForwardSample<float>& s) {
 NEUROMOD_AVX2 void forward_avx2(const ForwardSample<double>& s) {
   forward_dispatch(s);
 }
-void backward_avx2(const BackwardSample<float>& s) {
-  backward_dispatch<true>(s);
+NEUROMOD_AVX2 void backward_avx2(const BackwardSample<float>& s) {
+  backward_dispatch(s);
 }
-void backward_avx2(const BackwardSample<double>& s) {
-  backward_dispatch<true>(s);
+NEUROMOD_AVX2 void backward_avx2(const BackwardSample<double>& s) {
+  backward_dispatch(s);
 }
 void forward_portable(const ForwardSample<float>& s) {
   forward_dispatch(s);
@@ -486,10 +404,10 @@ void forward_portable(const ForwardSample<double>& s) {
   forward_dispatch(s);
 }
 void backward_portable(const BackwardSample<float>& s) {
-  backward_dispatch<false>(s);
+  backward_dispatch(s);
 }
 void backward_portable(const BackwardSample<double>& s) {
-  backward_dispatch<false>(s);
+  backward_dispatch(s);
 }
 
 NEUROMOD_AVX2 void vector_matrix_avx2(const float* x, const float* m, int64_t n, float* acc) {

@@ -56,9 +56,6 @@ struct ForwardSample {
   bool in_place = false;
 };
 
-/// The most updates backward replays from stored traces (BackwardSample::replay).
-constexpr int kMaxReplay = 4;
-
 /// One sample of the backward step. Incoming gradients may be null (zero); outgoing trace
 /// gradients may be null (not needed). `grad_alpha` and `grad_h_last` are accumulated (+=), the
 /// other outputs written.
@@ -85,16 +82,7 @@ struct BackwardSample {
   T* grad_h_last = nullptr;                 ///< += dL/dv (n), the plastic and trace parts
   T* grad_modulation = nullptr;             ///< = dL/dm (n)
   T* grad_rate = nullptr;                   ///< = dL/dr (n)
-  T* scratch = nullptr;                     ///< backward_scratch(n)
-  /// Replay (with in_place only): `plastic` and `eligibility` hold the traces `replay` updates
-  /// before this step's input, and the pass recomputes them on the way, element by element,
-  /// instead of reading a stored copy of every step's traces. Update k of them reads
-  /// replay_h_before[k] (its u), replay_h_last[k] (v) and replay_modulation[k] (m, when the rule
-  /// reads it), with this step's rate. 0 … kMaxReplay; ignored for the frozen rule.
-  int replay = 0;
-  const T* replay_h_before[kMaxReplay] = {};
-  const T* replay_h_last[kMaxReplay] = {};
-  const T* replay_modulation[kMaxReplay] = {};
+  T* scratch = nullptr;                     ///< 12 n
   /// The trace gradients overwrite the incoming ones: grad_plastic == grad_plastic_out and (with
   /// an eligibility trace) grad_eligibility == grad_eligibility_out, none of them null.
   bool in_place = false;
@@ -105,7 +93,7 @@ inline int64_t forward_scratch(int64_t n) {
   return 4 * n;
 }
 inline int64_t backward_scratch(int64_t n) {
-  return (12 + 2 * kMaxReplay) * n;
+  return 14 * n;
 }
 
 void forward_sample(const ForwardSample<float>& sample);

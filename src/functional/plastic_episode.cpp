@@ -12,6 +12,7 @@
 #include <torch/csrc/autograd/graph_task.h>
 #include <torch/torch.h>
 
+#include "functional/cpu_cache.h"
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
 #include "functional/fused_update.h"
@@ -86,18 +87,17 @@ struct EpisodeConfig {
   int64_t stride;
 };
 
-// Backward does not store the traces of every step of a segment: it keeps them every
-// kAnchorEvery steps (anchors; the segment's snapshot is the first) and each step's pass replays
-// the at most kMaxReplay updates from its anchor in registers (fk::BackwardSample::replay). With
-// the default stride (5, see snapshot_stride) a segment is one anchor and nothing is recomputed
-// ahead of the pass; longer strides recompute their further anchors first.
-constexpr int64_t kAnchorEvery = fk::kMaxReplay + 1;
-
-// Steps between trace snapshots: one anchor's worth by default (backward then replays every
-// step from its snapshot and recomputes nothing ahead; snapshots take a fifth of every step's
-// traces), or as requested, at most the episode.
-int64_t snapshot_stride(int64_t requested, int64_t steps) {
-  return std::min(requested > 0 ? requested : kAnchorEvery, std::max<int64_t>(steps, 1));
+// Steps between trace snapshots: a stride of one sample's traces fills at most half the L2
+// cache (with its gradients, α and w it then stays there), at least 5 steps (snapshots then
+// take at most a fifth of every step's traces), at most the episode.
+int64_t snapshot_stride(int64_t requested, int64_t steps, int64_t pair_bytes) {
+  if (requested > 0) return std::min(requested, std::max<int64_t>(steps, 1));
+  static const int64_t budget = [] {
+    const int64_t l2 = detail::cpu_cache_bytes(2);
+    return (l2 > 0 ? l2 : int64_t{512} << 10) / 2;
+  }();
+  const int64_t fits = pair_bytes > 0 ? budget / pair_bytes : steps;
+  return std::clamp<int64_t>(fits, 5, std::max<int64_t>(steps, 5));
 }
 
 // The trace snapshots of an episode (per sample, every stride steps), counted as tape memory.
@@ -202,8 +202,7 @@ struct EpisodeView {
     s.eligibility = eligibility;
     s.plastic_out = plastic_out;
     s.eligibility_out = eligibility_out;
-    s.in_place = (plastic_out != nullptr && plastic_out == plastic) ||
-                 (eligibility_out != nullptr && eligibility_out == eligibility);
+    s.in_place = plastic_out == plastic;
     s.h_before = h_before;
     s.h_last = h_last;
     s.modulation = modulation;
@@ -288,17 +287,10 @@ struct Accumulators {
   }
 };
 
-// Trace pairs a segment's buffer holds: its anchors after the snapshot, and a working pair for
-// the steps between anchors.
-int64_t segment_pairs(int64_t stride) {
-  const int64_t anchors = (stride - 1) / kAnchorEvery;
-  return anchors == 0 ? 0 : anchors + 1;
-}
-
 // Elements of backward_sample_episode's workspace.
 int64_t backward_workspace(int64_t steps, int64_t n, int64_t stride) {
-  return 2 * segment_pairs(stride) * n * n + 3 * n * n + steps * n + (8 + fk::kMaxReplay) * n +
-         fk::backward_scratch(n) + fk::forward_scratch(n);
+  return 2 * stride * n * n + 3 * n * n + steps * n + 8 * n + fk::backward_scratch(n) +
+         fk::forward_scratch(n);
 }
 
 // One sample's episode backward, from the last step to the first: writes dL/dz into grad_z and
@@ -316,13 +308,11 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
     return t < 0 ? nullptr : hidden + (t * batch + b) * n;
   };
 
-  // The segment's anchors after its snapshot (slot a − 1: step start + a·kAnchorEvery) and the
-  // working pair, the trace gradients, dL/dh of every step (what reaches h_t from the heads and
-  // from the steps after t) and rows.
-  const int64_t pairs = segment_pairs(stride);
+  // The segment's input traces (slot k: step start + k), the trace gradients, dL/dh of every
+  // step (what reaches h_t from the heads and from the steps after t) and rows.
   T* seg_p = workspace;
-  T* seg_e = seg_p + pairs * square;
-  T* grad_p = seg_e + pairs * square;
+  T* seg_e = seg_p + stride * square;
+  T* grad_p = seg_e + stride * square;
   T* grad_e = grad_p + square;
   T* zero_square = grad_e + square;  // P of updates that never write it
   T* grad_h = zero_square + square;  // (T, n)
@@ -333,8 +323,7 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
   T* grad_m = grad_before + n;
   T* grad_r = grad_m + n;
   T* sink = grad_r + n;  // dL/dh_{−1}
-  T* replay_m = sink + n;  // (kMaxReplay, n): m of the replayed updates
-  T* scratch = replay_m + fk::kMaxReplay * n;
+  T* scratch = sink + n;
   T* forward_scratch = scratch + fk::backward_scratch(n);
   // Zeros where they are read before being written (the segment buffers and dL/dh are written
   // first).
@@ -350,39 +339,28 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
   for (int64_t segment = segments - 1; segment >= 0; --segment) {
     const int64_t start = segment * stride;
     const int64_t end = std::min(steps, start + stride);
+    // The input traces of steps start … end − 1: the snapshot itself for the first, recomputed
+    // from it into the segment buffer for the others (slot k − 1 for step start + k).
     const int64_t slot = segment * batch + b;
     const T* snapshot_p = snap_p ? snap_p + slot * square : zero_square;
     const T* snapshot_e = snap_e ? snap_e + slot * square : zero_square;
-    // The traces at anchor a of the segment (step start + a·kAnchorEvery).
-    const auto plastic_anchor = [&](int64_t a) -> T* {
-      return const_cast<T*>(a == 0 ? snapshot_p : seg_p + (a - 1) * square);
+    const auto plastic_at = [&](int64_t k) -> const T* {
+      if (!e.writes_p) return zero_square;
+      return k == 0 ? snapshot_p : seg_p + (k - 1) * square;
     };
-    const auto eligibility_anchor = [&](int64_t a) -> T* {
-      return const_cast<T*>(a == 0 ? snapshot_e : seg_e + (a - 1) * square);
+    const auto eligibility_at = [&](int64_t k) -> const T* {
+      if (!e.has_e) return zero_square;
+      return k == 0 ? snapshot_e : seg_e + (k - 1) * square;
     };
-    // The anchors after the snapshot, recomputed from it through the working pair.
-    const int64_t last_anchor = (end - start - 1) / kAnchorEvery;
-    if (last_anchor > 0 && (e.writes_p || e.has_e)) {
-      T* work_p = seg_p + (pairs - 1) * square;
-      T* work_e = seg_e + (pairs - 1) * square;
-      const T* from_p = snapshot_p;
-      const T* from_e = snapshot_e;
-      for (int64_t k = 0; k < last_anchor * kAnchorEvery; ++k) {
-        const int64_t t = start + k;
-        const bool anchor = (k + 1) % kAnchorEvery == 0;
-        T* to_p = anchor ? plastic_anchor((k + 1) / kAnchorEvery) : work_p;
-        T* to_e = anchor ? eligibility_anchor((k + 1) / kAnchorEvery) : work_e;
-        e.modulation_row(levels[t * batch + b], m_row);
-        e.update_traces(from_p, from_e, e.writes_p ? to_p : nullptr, e.has_e ? to_e : nullptr,
-                        row_or_zero(t - 2), row_or_zero(t - 1), m_row, r_row, nullptr,
-                        forward_scratch);
-        from_p = e.writes_p ? to_p : from_p;
-        from_e = e.has_e ? to_e : from_e;
-      }
+    for (int64_t t = start; t + 1 < end; ++t) {
+      const int64_t k = t - start;
+      e.modulation_row(levels[t * batch + b], m_row);
+      e.update_traces(plastic_at(k), eligibility_at(k), e.writes_p ? seg_p + k * square : nullptr,
+                      e.has_e ? seg_e + k * square : nullptr, row_or_zero(t - 2),
+                      row_or_zero(t - 1), m_row, r_row, nullptr, forward_scratch);
     }
     for (int64_t t = end - 1; t >= start; --t) {
       const int64_t k = t - start;
-      const int64_t anchor = k / kAnchorEvery;
       const T* h = hidden_row(t);
       T* gz = grad_z + (t * batch + b) * n;
       const T* gh = grad_h + t * n;
@@ -392,16 +370,8 @@ void backward_sample_episode(const EpisodeView<T>& e, int64_t b, const T* hidden
       const T level = levels[t * batch + b];
       e.modulation_row(level, m_row);
       fk::BackwardSample<T> s = e.backward_common;
-      s.plastic = e.writes_p ? plastic_anchor(anchor) : zero_square;
-      s.eligibility = e.has_e ? eligibility_anchor(anchor) : zero_square;
-      s.replay = static_cast<int>(k % kAnchorEvery);
-      for (int q = 0; q < s.replay; ++q) {
-        const int64_t replayed = start + anchor * kAnchorEvery + q;
-        e.modulation_row(levels[replayed * batch + b], replay_m + q * n);
-        s.replay_h_before[q] = row_or_zero(replayed - 2);
-        s.replay_h_last[q] = row_or_zero(replayed - 1);
-        s.replay_modulation[q] = replay_m + q * n;
-      }
+      s.plastic = plastic_at(k);
+      s.eligibility = eligibility_at(k);
       s.grad_plastic_out = grad_p;
       s.grad_plastic = grad_p;
       s.grad_eligibility_out = grad_e;
@@ -469,6 +439,12 @@ Tensor undefined_if_none(const c10::optional<Tensor>& x) {
   return x.has_value() ? *x : Tensor();
 }
 
+int64_t pair_bytes_of(FusedUpdate update, int64_t n, torch::Dtype dtype) {
+  const auto kernel = kernel_update(update);
+  return (int64_t{fk::writes_plastic(kernel)} + int64_t{fk::has_eligibility(kernel)}) * n * n *
+         static_cast<int64_t>(c10::elementSize(dtype));
+}
+
 struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeFunction> {
   // played: the episode's trajectory as the steps produced it, or nullptr: play it here.
   static variable_list forward(AutogradContext* ctx, EpisodeConfig config,
@@ -496,7 +472,8 @@ struct PlasticEpisodeFunction : public torch::autograd::Function<PlasticEpisodeF
       stride = played->stride;
     } else {
       const auto update = kernel_update(config.update);
-      stride = snapshot_stride(config.stride, steps);
+      stride = snapshot_stride(config.stride, steps,
+                               pair_bytes_of(config.update, n, drive.scalar_type()));
       const int64_t kept = (steps + stride - 1) / stride;
       const auto options = drive.options().requires_grad(false);
       auto& buffers = detail::TraceBuffers::instance();
@@ -742,7 +719,7 @@ Tensor run_episode(const PlasticEpisodeInputs& in, const PlasticEpisodeOptions& 
 }  // namespace
 
 int64_t plastic_episode_stride(FusedUpdate update, int64_t steps, int64_t n, torch::Dtype dtype) {
-  return snapshot_stride(0, steps);
+  return snapshot_stride(0, steps, pair_bytes_of(update, n, dtype));
 }
 
 PlayedEpisodeRecorder::PlayedEpisodeRecorder(FusedUpdate update, int64_t steps, int64_t batch,

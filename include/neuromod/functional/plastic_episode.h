@@ -21,11 +21,9 @@
 /// trace gradients, α and its gradient stay in the core's L2 cache for the whole episode instead
 /// of streaming every sample's (N, N) tensors through memory at every step, and no autograd
 /// node exists per step. The forward pass does the same, sample by sample. Per sample it keeps
-/// (P, E) every `stride` steps; backward's pass over a step recomputes that step's traces from
-/// the nearest kept ones element by element, in registers, on its way through them (at most four
-/// updates; longer strides first recompute a kept pair every five steps), so that no trace of
-/// every step is stored, not even a stride's. Backward's outputs for drive and w are formed from
-/// all steps at once (dL/d drive_t = dL/dz_t; dL/dw = Σ_t h_{t−1}ᵀ dL/dz_t, one matrix product).
+/// (P, E) every `stride` steps; backward recomputes a stride of steps from there into a buffer
+/// sized to stay in L2. Backward's outputs for drive and w are formed from all steps at once
+/// (dL/d drive_t = dL/dz_t; dL/dw = Σ_t h_{t−1}ᵀ dL/dz_t, one matrix product).
 ///
 /// Shapes: drive (T, B, N); w (N, N); α (N, N), (N) or (); r, base, slope () or (N); v_M (N);
 /// c_M (). Returns H, (T, B, N). Float32 and float64 on the CPU.
@@ -65,8 +63,7 @@ struct PlasticEpisodeOptions {
   TORCH_ARG(Activation, nucleus_activation) = Activation::tanh;
   /// C > 0 of `clipped_hebb` and `retroactive`.
   TORCH_ARG(double, clip) = 1.0;
-  /// Steps between the trace snapshots backward recomputes from (0: 5, a fifth of every step's
-  /// traces, for which backward recomputes nothing ahead of its pass).
+  /// Steps between the trace snapshots backward recomputes from (0: chosen for the cache).
   TORCH_ARG(int64_t, stride) = 0;
 };
 
