@@ -16,7 +16,6 @@
 #include "functional/fused_plastic_kernels.h"
 #include "functional/fused_tape_memory.h"
 #include "functional/fused_update.h"
-#include "functional/streaming_copy.h"
 #include "functional/trace_buffers.h"
 
 namespace neuromod::functional {
@@ -746,10 +745,8 @@ void PlayedEpisodeRecorder::before_step(int64_t t, const Tensor& plastic, const 
   torch::NoGradGuard no_grad;
   if (t % played_.stride == 0) {
     const int64_t slot = t / played_.stride;
-    if (played_.plastic.defined()) detail::copy_bypassing_cache(played_.plastic[slot], plastic);
-    if (played_.eligibility.defined()) {
-      detail::copy_bypassing_cache(played_.eligibility[slot], eligibility);
-    }
+    if (played_.plastic.defined()) played_.plastic[slot].copy_(plastic);
+    if (played_.eligibility.defined()) played_.eligibility[slot].copy_(eligibility);
   }
   if (level.defined()) played_.levels[t].copy_(level.reshape({-1}));
 }
