@@ -156,9 +156,9 @@ void backward(benchmark::State& state) {
 // arrays read and written back, one only read; AVX2 like the kernels), in bytes per second, at a
 // working set in L2 (160 and 480 KiB on a 512 KiB L2), in L3 and in memory.
 __attribute__((target("avx2,fma"), noinline)) void read_modify_write(float* __restrict a,
-                                                                    float* __restrict b,
-                                                                    const float* __restrict c,
-                                                                    int64_t n) {
+                                                                     float* __restrict b,
+                                                                     const float* __restrict c,
+                                                                     int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     const float old_b = b[i];
     a[i] += 1e-7f * old_b;
